@@ -1,0 +1,54 @@
+// swift-tools-version:6.1
+// xv6emu: a RISC-V (RV64GC) `virt` board emulator with a GDB stub, for the xv6 COW lab.
+//
+// Layers (arrows point down only; see ARCHITECTURE.md):
+//
+//   xv6emu (executable, tiny @main)
+//     └── XV6EmuCLI (QEMU-compatible flags, console, wiring)
+//           └── Machine (virt board: bus, RAM, devices, HTIF, hart scheduling)
+//                 ├── RISCV     (the hart: decode, execute, CSRs, Sv39 MMU + TLB, traps)
+//                 └── ELFLoader (over the system library libelf)
+//                       └── CLibELF (system-library target: libelf.h / gelf.h)
+import PackageDescription
+
+/// The hart is the hot loop. In release builds it drops Swift's runtime
+/// exclusivity checks and overflow/bounds traps: every array it touches is an
+/// unsafe buffer it sized itself, and the guest can never index one out of
+/// range because every index is masked (register numbers to 5 bits, TLB slots
+/// to 8 bits). Debug builds keep every check so tests still catch mistakes.
+let hotLoopFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "xv6emu",
+    products: [
+        .executable(name: "xv6emu", targets: ["xv6emu"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibELF",
+            pkgConfig: "libelf",
+            providers: [.apt(["libelf-dev"])]
+        ),
+        .target(name: "ELFLoader", dependencies: ["CLibELF"]),
+        .target(name: "RISCV", swiftSettings: hotLoopFlags),
+        .target(name: "Machine", dependencies: ["RISCV", "ELFLoader"], swiftSettings: hotLoopFlags),
+        .target(
+            name: "XV6EmuCLI",
+            dependencies: [
+                "Machine", "RISCV", "ELFLoader",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "xv6emu", dependencies: ["XV6EmuCLI"]),
+
+        .testTarget(name: "RISCVTests", dependencies: ["RISCV"]),
+        .testTarget(name: "ELFLoaderTests", dependencies: ["ELFLoader"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "RISCV", "ELFLoader"]),
+        .testTarget(name: "XV6EmuCLITests", dependencies: ["XV6EmuCLI", "Machine"]),
+    ]
+)
