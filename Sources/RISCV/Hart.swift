@@ -1,0 +1,203 @@
+// Hart.swift — one RISC-V hart's architectural state and its public face.
+//
+// Holds: registers, pc, privilege mode, the CSR state, the LR/SC reservation,
+// the soft TLB. Execution is in Hart+Execute.swift, traps in Hart+Trap.swift,
+// CSRs in CSR.swift / Hart+CSR.swift, address translation in Hart+MMU.swift.
+
+public enum PrivilegeMode: UInt8, Sendable, CustomStringConvertible {
+    case user = 0, supervisor = 1, machine = 3
+    public var description: String {
+        switch self {
+        case .user: "U"
+        case .supervisor: "S"
+        case .machine: "M"
+        }
+    }
+}
+
+/// Why `Hart.run` returned.
+public enum StopReason: Sendable, Equatable {
+    /// The instruction budget is used up.
+    case budgetExhausted
+    /// `wfi` with nothing pending: the hart sleeps until an interrupt is pending.
+    case waitingForInterrupt
+    /// `MemorySystem.stopRequested` was set (HTIF exit, debugger, …).
+    case stopRequested
+    /// A debugger breakpoint matched the pc (before executing it).
+    case breakpoint
+}
+
+/// Bit positions of `mip`/`mie` (privileged spec §3.1.9).
+public enum Interrupt {
+    public static let ssi: UInt64 = 1 << 1
+    public static let msi: UInt64 = 1 << 3
+    public static let sti: UInt64 = 1 << 5
+    public static let mti: UInt64 = 1 << 7
+    public static let sei: UInt64 = 1 << 9
+    public static let mei: UInt64 = 1 << 11
+}
+
+public final class Hart {
+    /// Index of the register that absorbs writes to x0.
+    static let sinkRegister: UInt8 = 32
+
+    public let id: Int
+    public let memory: MemorySystem
+
+    /// x0…x31, then the sink (index 32). x[0] is never written.
+    let x: UnsafeMutablePointer<UInt64>
+    public var pc: UInt64 = 0
+    public internal(set) var mode: PrivilegeMode = .machine
+
+    // Machine-level CSR state (see CSR.swift for the fields' rules).
+    var mstatus: UInt64 = CSRBits.mstatusReset
+    let misa: UInt64 = CSRBits.misa
+    var medeleg: UInt64 = 0
+    var mideleg: UInt64 = 0
+    var mie: UInt64 = 0
+    /// Pending bits written by software (SSIP, STIP, SEIP).
+    var mipSoftware: UInt64 = 0
+    /// Pending bits driven by devices (MSIP, MTIP, MEIP, SEIP) and Sstc (STIP).
+    var mipLines: UInt64 = 0
+    var mtvec: UInt64 = 0
+    var mepc: UInt64 = 0
+    var mcause: UInt64 = 0
+    var mtval: UInt64 = 0
+    var mscratch: UInt64 = 0
+    var mcounteren: UInt64 = 0
+    var mcountinhibit: UInt64 = 0
+    var menvcfg: UInt64 = 0
+    // Supervisor-level
+    var stvec: UInt64 = 0
+    var sepc: UInt64 = 0
+    var scause: UInt64 = 0
+    var stval: UInt64 = 0
+    var sscratch: UInt64 = 0
+    var scounteren: UInt64 = 0
+    var senvcfg: UInt64 = 0
+    var satp: UInt64 = 0
+    public internal(set) var stimecmp: UInt64 = .max
+    // PMP: stored and read back, not enforced (see ARCHITECTURE.md).
+    var pmpcfg = [UInt64](repeating: 0, count: 8)
+    var pmpaddr = [UInt64](repeating: 0, count: 64)
+
+    /// Instructions retired (minstret = instret + instretOffset).
+    public internal(set) var instret: UInt64 = 0
+    var instretOffset: UInt64 = 0
+    var cycleOffset: UInt64 = 0
+    /// Instructions of the running block retired but not yet in `instret`
+    /// (nonzero only while a CSR instruction executes).
+    var blockRetired: UInt64 = 0
+
+    /// Traps taken (exceptions and interrupts).
+    public internal(set) var trapCount: UInt64 = 0
+    /// Called after every trap entry with (hart, cause with interrupt bit,
+    /// tval, epc): the trace and statistics hook. Off the hot path.
+    public var onTrap: ((Hart, UInt64, UInt64, UInt64) -> Void)?
+
+    var reservation: UInt64 = 0
+    var reservationValid = false
+
+    /// Set by `wfi` when nothing is pending; cleared when an enabled
+    /// interrupt becomes pending (checked by `run`).
+    public internal(set) var isWaitingForInterrupt = false
+
+    let tlb = TLB()
+    /// TLB set used by loads/stores (differs from the fetch set under MPRV).
+    var dataSet = TLB.machineSet
+    /// TLB set used by instruction fetch (the current privilege mode).
+    var fetchSet = TLB.machineSet
+
+    /// Reads the board's `mtime` (10 MHz). Set by the board.
+    public var timeSource: () -> UInt64 = { 0 }
+
+    /// Debugger breakpoints (virtual pcs). Empty = no per-instruction check.
+    public var breakpoints: Set<UInt64> = [] {
+        didSet { hasBreakpoints = !breakpoints.isEmpty }
+    }
+    var hasBreakpoints = false
+    /// Skip the breakpoint at this pc once (resuming from it).
+    public var ignoreBreakpointOnce = false
+
+    public init(id: Int, memory: MemorySystem) {
+        self.id = id
+        self.memory = memory
+        x = .allocate(capacity: 33)
+        x.initialize(repeating: 0, count: 33)
+        memory.harts.append(self)
+        reset(pc: 0)
+    }
+
+    deinit { x.deallocate() }
+
+    /// Architectural reset: M-mode at `pc`, a0 = mhartid.
+    public func reset(pc: UInt64) {
+        for i in 0..<33 { x[i] = 0 }
+        self.pc = pc
+        setMode(.machine)
+        mstatus = CSRBits.mstatusReset
+        x[10] = UInt64(id)
+        isWaitingForInterrupt = false
+        reservationValid = false
+        tlb.flushAll()
+    }
+
+    // MARK: Registers (host side: debugger, loader, tests)
+
+    public func register(_ i: Int) -> UInt64 { i == 0 ? 0 : x[i & 31] }
+    public func setRegister(_ i: Int, _ v: UInt64) { if i != 0 { x[i & 31] = v } }
+
+    // MARK: Interrupt lines (driven by the board)
+
+    /// Sets or clears device-driven pending bits (MSIP, MTIP, MEIP, SEIP).
+    public func setInterruptLine(_ bits: UInt64, _ on: Bool) {
+        if on { mipLines |= bits } else { mipLines &= ~bits }
+    }
+
+    /// The effective `mip`.
+    public var mip: UInt64 { mipSoftware | mipLines }
+
+    /// True when some interrupt is pending and enabled in `mie` (the `wfi`
+    /// wake-up condition, regardless of global enables).
+    public var hasPendingInterrupt: Bool { mip & mie != 0 }
+
+    /// Re-evaluates Sstc's STIP against `time` (called by the board as time
+    /// passes and after `stimecmp` writes).
+    public func updateSstc(time: UInt64) {
+        guard menvcfg & CSRBits.envcfgSTCE != 0 else { return }
+        setInterruptLine(Interrupt.sti, time >= stimecmp)
+    }
+
+    /// Whether Sstc drives STIP (menvcfg.STCE).
+    public var sstcEnabled: Bool { menvcfg & CSRBits.envcfgSTCE != 0 }
+
+    /// Wakes a hart sleeping in `wfi` if an enabled interrupt is pending.
+    @discardableResult
+    public func wakeIfPending() -> Bool {
+        if isWaitingForInterrupt && hasPendingInterrupt { isWaitingForInterrupt = false }
+        return !isWaitingForInterrupt
+    }
+
+    func setMode(_ m: PrivilegeMode) {
+        mode = m
+        fetchSet = TLB.set(for: m)
+        updateDataSet()
+    }
+
+    /// Loads and stores translate with MPP's privilege when M-mode sets MPRV.
+    func updateDataSet() {
+        if mode == .machine && mstatus & CSRBits.mprv != 0 {
+            dataSet = TLB.set(for: PrivilegeMode(rawValue: UInt8((mstatus >> 11) & 3)) ?? .user)
+        } else {
+            dataSet = fetchSet
+        }
+    }
+
+    /// The privilege used for loads and stores.
+    var dataMode: PrivilegeMode {
+        if mode == .machine && mstatus & CSRBits.mprv != 0 {
+            return PrivilegeMode(rawValue: UInt8((mstatus >> 11) & 3)) ?? .user
+        }
+        return mode
+    }
+}

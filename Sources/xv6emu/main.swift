@@ -1,0 +1,2 @@
+import XV6EmuCLI
+print("xv6emu")
