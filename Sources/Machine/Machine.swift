@@ -1,0 +1,165 @@
+// Machine.swift — the board: RAM, the bus, harts, time, and the scheduler
+// that runs harts round-robin in fixed instruction quanta.
+//
+// Determinism: one host thread runs every hart in a fixed order, each for
+// `quantum` instructions; time advances with retired instructions
+// (VirtualClock). Device I/O from the host (console input) is the only
+// outside influence.
+
+import ELFLoader
+import RISCV
+
+/// Components that change interrupt lines as time passes (CLINT, Sstc timers…).
+public protocol TimedDevice: AnyObject {
+    /// Called between scheduling rounds with the current `mtime`.
+    func tick(now: UInt64)
+    /// The earliest `mtime` at which this device will raise a line, if any.
+    var nextDeadline: UInt64? { get }
+}
+
+public final class Machine {
+    public let configuration: MachineConfiguration
+    public let bus: Bus
+    public let memory: MemorySystem
+    public let harts: [Hart]
+    public let clock: VirtualClock
+    public private(set) var kernel: ELFFile?
+
+    /// Bytes the guest writes to its console (UART or HTIF).
+    public var consoleSink: (UInt8) -> Void = { _ in }
+
+    var timedDevices: [TimedDevice] = []
+    var htif: HTIF?
+    private var exitStatus: Int32?
+    /// Instructions retired by each hart at the start of the current round.
+    private var roundStart: [UInt64]
+
+    public init(configuration: MachineConfiguration) throws(MachineError) {
+        guard configuration.hartCount >= 1 && configuration.hartCount <= 8 else {
+            throw MachineError("invalid number of harts \(configuration.hartCount): 1 to 8 are supported")
+        }
+        guard configuration.ramSize >= 1 << 20, configuration.ramSize <= 16 << 30,
+              configuration.ramSize % 4096 == 0 else {
+            throw MachineError("invalid RAM size \(configuration.ramSize) bytes: 1 MiB to 16 GiB, a multiple of 4 KiB")
+        }
+        self.configuration = configuration
+        bus = Bus()
+        memory = MemorySystem(ramBase: 0x8000_0000, ramSize: configuration.ramSize, bus: bus)
+        harts = (0..<configuration.hartCount).map { Hart(id: $0, memory: memory) }
+        clock = VirtualClock(instructionsPerTick: configuration.instructionsPerTick)
+        roundStart = Array(repeating: 0, count: configuration.hartCount)
+        for hart in harts {
+            let index = hart.id
+            hart.timeSource = { [unowned self, unowned hart] in
+                self.clock.now(partial: hart.instret &- self.roundStart[index])
+            }
+        }
+        memory.watchHandler = { [unowned self] address, width, _ in
+            self.htif?.observe(address, width: width)
+        }
+        if let path = configuration.kernelPath {
+            try loadKernel(path: path)
+        }
+    }
+
+    // MARK: Loading
+
+    /// Loads an ELF's segments at their physical addresses and points every
+    /// hart at its entry (M-mode, a0 = mhartid).
+    public func loadKernel(path: String) throws(MachineError) {
+        let elf: ELFFile
+        do {
+            elf = try ELFFile.load(path: path)
+        } catch {
+            throw MachineError(error.description)
+        }
+        for (i, segment) in elf.segments.enumerated() {
+            guard memory.isRAM(segment.physicalAddress, length: max(segment.memorySize, 1)) else {
+                let end = segment.physicalAddress &+ segment.memorySize
+                throw MachineError("\(path): segment \(i) at \(hex(segment.physicalAddress))–\(hex(end)) "
+                    + "lies outside RAM (\(hex(memory.ramBase))–\(hex(memory.ramBase + memory.ramSize)))")
+            }
+            memory.writeRAM(segment.physicalAddress, segment.fileBytes)
+            let bss = Int(segment.memorySize) - segment.fileBytes.count
+            if bss > 0 {
+                memory.writeRAM(segment.physicalAddress + UInt64(segment.fileBytes.count),
+                                [UInt8](repeating: 0, count: bss))
+            }
+        }
+        kernel = elf
+        for hart in harts { hart.reset(pc: elf.entry) }
+        if let tohost = elf.symbols.address(of: "tohost"), memory.isRAM(tohost, length: 8) {
+            htif = HTIF(tohost: tohost, fromhost: elf.symbols.address(of: "fromhost"), memory: memory,
+                        console: { [unowned self] in self.consoleSink($0) },
+                        exit: { [unowned self] in self.powerOff(status: $0) })
+        }
+    }
+
+    // MARK: Running
+
+    /// Ends the run with `status` (test finisher, HTIF, debugger kill).
+    public func powerOff(status: Int32) {
+        exitStatus = status
+        memory.stopRequested = true
+    }
+
+    /// Runs until the guest exits, or `instructionLimit` instructions
+    /// (summed over harts) have retired.
+    public func run(instructionLimit: UInt64? = nil) -> MachineOutcome {
+        var executed: UInt64 = 0
+        while true {
+            if let status = exitStatus { return .exited(status: status) }
+            if let limit = instructionLimit, executed >= limit { return .instructionLimitReached }
+            let ran = runRound()
+            executed &+= ran.total
+            if ran.busiest == 0 && exitStatus == nil {
+                idle()
+            }
+        }
+    }
+
+    /// One scheduling round: every runnable hart gets a quantum.
+    /// Returns instructions retired in total and by the busiest hart.
+    func runRound() -> (total: UInt64, busiest: UInt64) {
+        var total: UInt64 = 0, busiest: UInt64 = 0
+        for (i, hart) in harts.enumerated() {
+            roundStart[i] = hart.instret
+            guard hart.wakeIfPending() else { continue }
+            _ = hart.run(budget: configuration.quantum)
+            let n = hart.instret &- roundStart[i]
+            total &+= n
+            busiest = max(busiest, n)
+            if memory.stopRequested { break }
+        }
+        clock.advance(instructions: busiest)
+        for i in harts.indices { roundStart[i] = harts[i].instret }
+        updateTimers()
+        return (total, busiest)
+    }
+
+    func updateTimers() {
+        let now = clock.ticks
+        for device in timedDevices { device.tick(now: now) }
+        for hart in harts where hart.sstcEnabled { hart.updateSstc(time: now) }
+    }
+
+    /// Every hart sleeps in `wfi`: let virtual time jump to the next timer
+    /// deadline (wall-clock pacing is added by the board's host I/O).
+    func idle() {
+        var deadline: UInt64? = timedDevices.compactMap(\.nextDeadline).min()
+        for hart in harts where hart.sstcEnabled && hart.stimecmp > clock.ticks {
+            deadline = min(deadline ?? .max, hart.stimecmp)
+        }
+        guard let target = deadline, target > clock.ticks else {
+            // Nothing will ever wake the harts: a guest that sleeps forever.
+            if harts.allSatisfy({ !$0.hasPendingInterrupt }) && timedDevices.isEmpty {
+                powerOff(status: 0)
+            }
+            clock.advance(ticks: 1)
+            updateTimers()
+            return
+        }
+        clock.advance(ticks: target - clock.ticks)
+        updateTimers()
+    }
+}

@@ -1,0 +1,35 @@
+// MachineConfiguration.swift — everything that shapes a board, as plain values
+// (the CLI turns QEMU-style flags into one of these).
+
+public struct MachineConfiguration: Sendable {
+    /// Guest RAM size in bytes (QEMU's `-m`, default 128 MiB).
+    public var ramSize: UInt64 = 128 << 20
+    /// Number of harts (`-smp`).
+    public var hartCount = 1
+    /// ELF to load (`-kernel`).
+    public var kernelPath: String?
+    /// Instructions each hart runs before the next hart's turn.
+    public var quantum = 10_000
+    /// Guest instructions per 10 MHz `mtime` tick (virtual CPU speed).
+    public var instructionsPerTick: UInt64 = 10
+
+    public init() {}
+}
+
+/// How a run ended.
+public enum MachineOutcome: Sendable, Equatable {
+    /// The guest powered off or reported through HTIF: the process exit status.
+    case exited(status: Int32)
+    /// `run(instructionLimit:)` hit its limit first.
+    case instructionLimitReached
+}
+
+/// Errors that stop a machine before it starts.
+public struct MachineError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// `0x`-prefixed lowercase hex, for messages.
+public func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
