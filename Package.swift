@@ -25,9 +25,7 @@ let package = Package(
     products: [
         .executable(name: "xv6emu", targets: ["xv6emu"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    ],
+    dependencies: [],
     targets: [
         .systemLibrary(
             name: "CLibELF",
@@ -41,7 +39,6 @@ let package = Package(
             name: "XV6EmuCLI",
             dependencies: [
                 "Machine", "RISCV", "ELFLoader",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "xv6emu", dependencies: ["XV6EmuCLI"]),

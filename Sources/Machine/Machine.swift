@@ -44,7 +44,8 @@ public final class Machine {
         }
         self.configuration = configuration
         bus = Bus()
-        memory = MemorySystem(ramBase: 0x8000_0000, ramSize: configuration.ramSize, bus: bus)
+        let memory = MemorySystem(ramBase: 0x8000_0000, ramSize: configuration.ramSize, bus: bus)
+        self.memory = memory
         harts = (0..<configuration.hartCount).map { Hart(id: $0, memory: memory) }
         clock = VirtualClock(instructionsPerTick: configuration.instructionsPerTick)
         roundStart = Array(repeating: 0, count: configuration.hartCount)

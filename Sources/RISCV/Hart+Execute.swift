@@ -71,8 +71,8 @@ extension Hart {
             var flow: Flow
             switch d.op {
             case .undecoded:
-                decodeSlot(page, pc: pc)
-                continue loop
+                if decodeSlot(page, pc: pc) { continue loop }
+                break loop
             case .pageEnd:
                 break loop
             case .straddle:

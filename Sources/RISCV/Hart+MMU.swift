@@ -270,9 +270,12 @@ extension Hart {
         return UnsafeRawPointer(bitPattern: Int(truncatingIfNeeded: pc) &+ e.addend).unsafelyUnwrapped
     }
 
-    /// Decodes the instruction at `pc` into its cache slot.
+    /// Decodes the instruction at `pc` into its cache slot. False if the
+    /// page's fetch entry is gone (its decode was dropped mid-block): the
+    /// caller must end the block and fetch again.
     @inline(never)
-    func decodeSlot(_ page: UnsafeMutablePointer<DecodedInst>, pc: UInt64) {
+    func decodeSlot(_ page: UnsafeMutablePointer<DecodedInst>, pc: UInt64) -> Bool {
+        guard tlb.entries[TLB.index(set: fetchSet, kind: TLB.fetch, vpn: pc >> 12)].tag == pc >> 12 else { return false }
         let p = fetchHostPointer(pc)
         let low = p.loadUnaligned(as: UInt16.self)
         let slot = Int(pc & 0xfff) >> 1
@@ -283,6 +286,7 @@ extension Hart {
         } else {
             page[slot] = Decoder.decode(p.loadUnaligned(as: UInt32.self))
         }
+        return true
     }
 
     /// Fetches and decodes a 32-bit instruction straddling two pages (never

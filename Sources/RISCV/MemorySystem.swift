@@ -11,6 +11,10 @@
 // thread (determinism, DESIGN.md §4), so shared state needs no locks, and a
 // code write by one hart must invalidate the decode every hart uses.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The board's side of physical memory: devices, reached only on the slow path.
 public protocol MMIOBus: AnyObject {
     /// Reads `width` (1, 2, 4, 8) bytes at physical `address`; nil = access fault.
@@ -67,8 +71,13 @@ public final class MemorySystem {
         self.ramSize = ramSize
         self.bus = bus
         pageCount = Int(ramSize / 4096)
-        ram = UnsafeMutableRawPointer.allocate(byteCount: Int(ramSize), alignment: 4096)
-        ram.initializeMemory(as: UInt8.self, repeating: 0, count: Int(ramSize))
+        // Anonymous mmap: zero-filled by the kernel, page by page, on first
+        // touch — a 128 MiB guest costs nothing until it uses its memory.
+        guard let p = mmap(nil, Int(ramSize), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+              p != MAP_FAILED else {
+            fatalError("cannot reserve \(ramSize) bytes of host memory for guest RAM")
+        }
+        ram = p
         pageFlags = .allocate(capacity: pageCount)
         pageFlags.initialize(repeating: 0, count: pageCount)
         decodedPages = .allocate(capacity: pageCount)
@@ -78,7 +87,7 @@ public final class MemorySystem {
     }
 
     deinit {
-        ram.deallocate()
+        munmap(ram, Int(ramSize))
         pageFlags.deallocate()
         decodedPages.deinitialize(count: pageCount)
         decodedPages.deallocate()
@@ -211,8 +220,11 @@ public final class MemorySystem {
         decodedPages[i] = nil
         codeWrites[i] = 0
         pageFlags[i] &= ~PageFlags.code.rawValue
-        // Fetch TLB entries hold the page object; drop them everywhere.
+        // Fetch TLB entries hold the page's slots; drop them everywhere. A
+        // block still running from this page meets undecoded slots next and
+        // leaves (Hart.decodeSlot finds no fetch entry).
         for hart in harts { hart.tlb.flushFetch() }
+        page.clear()
         pagePool.append(page)
     }
 

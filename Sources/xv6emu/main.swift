@@ -1,2 +1,7 @@
+// xv6emu — entry point. Everything lives in XV6EmuCLI so it can be tested.
+#if canImport(Glibc)
+import Glibc
+#endif
 import XV6EmuCLI
-print("xv6emu")
+
+exit(XV6Emu.main(CommandLine.arguments))

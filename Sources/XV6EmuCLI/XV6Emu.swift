@@ -1,0 +1,82 @@
+// XV6Emu.swift — the command: parse QEMU-style flags, build the board, run
+// it, and turn the outcome into a process exit status.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Machine
+
+public enum XV6Emu {
+    public static let version = "0.1.0"
+
+    /// Runs the emulator; returns the process exit status.
+    public static func main(_ argv: [String]) -> Int32 {
+        let program = "xv6emu"
+        let settings: Settings
+        do {
+            settings = try Settings.from(OptionParser.parse(Array(argv.dropFirst())))
+        } catch {
+            printError("\(program): \(error.description)")
+            return 1
+        }
+        if settings.showHelp {
+            writeStdout(QEMUOptions.helpText(program: program))
+            return 0
+        }
+        if settings.showVersion {
+            writeStdout("xv6emu version \(version) (QEMU-compatible RISC-V virt board for xv6)\n")
+            return 0
+        }
+        guard settings.machine.kernelPath != nil else {
+            printError("\(program): no -kernel given (the bundled kernel is not available yet)")
+            return 1
+        }
+        let machine: Machine
+        do {
+            machine = try Machine(configuration: settings.machine)
+        } catch {
+            printError("\(program): \(error.description)")
+            return 1
+        }
+        let out = OutputBuffer()
+        machine.consoleSink = { out.append($0) }
+        let outcome = machine.run()
+        out.flush()
+        switch outcome {
+        case .exited(let status): return status
+        case .instructionLimitReached: return 0
+        }
+    }
+
+    static func printError(_ s: String) {
+        let line = s.hasSuffix("\n") ? s : s + "\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
+    }
+
+    static func writeStdout(_ s: String) {
+        _ = s.withCString { write(1, $0, strlen($0)) }
+    }
+}
+
+/// Console output, written to stdout in chunks (flushed at newlines, when
+/// full, and whenever the guest goes idle or the run ends).
+final class OutputBuffer {
+    private var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(4096) }
+
+    func append(_ b: UInt8) {
+        bytes.append(b)
+        if b == 10 || bytes.count >= 4096 { flush() }
+    }
+
+    func flush() {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            offset += n
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+}
