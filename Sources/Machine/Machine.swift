@@ -105,19 +105,73 @@ public final class Machine {
     }
 
     /// Runs until the guest exits, or `instructionLimit` instructions
-    /// (summed over harts) have retired.
+    /// (summed over harts) have retired. Idle time passes instantly (no
+    /// host waits): this is the entry point for tests and batch runs.
     public func run(instructionLimit: UInt64? = nil) -> MachineOutcome {
         var executed: UInt64 = 0
         while true {
-            if let status = exitStatus { return .exited(status: status) }
             if let limit = instructionLimit, executed >= limit { return .instructionLimitReached }
-            let ran = runRound()
-            executed &+= ran.total
-            if ran.busiest == 0 && exitStatus == nil {
-                idle()
+            let before = retiredInstructions
+            let event = advance(rounds: 64)
+            executed &+= retiredInstructions &- before
+            switch event {
+            case .exited(let status): return .exited(status: status)
+            case .idle(let deadline): skipIdle(until: deadline)
+            case .running, .stopped: break
             }
         }
     }
+
+    /// Instructions retired by all harts so far.
+    public var retiredInstructions: UInt64 { harts.reduce(0) { $0 &+ $1.instret } }
+
+    /// Runs up to `rounds` scheduling rounds and reports why it returned.
+    /// The host (CLI) drives the board with this, doing its own I/O between calls.
+    public func advance(rounds: Int) -> MachineEvent {
+        for _ in 0..<rounds {
+            if let status = exitStatus { return .exited(status: status) }
+            let ran = runRound()
+            if let status = exitStatus { return .exited(status: status) }
+            if memory.stopRequested {
+                memory.stopRequested = false
+                return .stopped
+            }
+            if ran.busiest == 0 { return .idle(nextDeadline: nextDeadline) }
+        }
+        return .running
+    }
+
+    /// The earliest `mtime` at which a timer will fire, if any.
+    public var nextDeadline: UInt64? {
+        var deadline: UInt64? = timedDevices.compactMap(\.nextDeadline).min()
+        for hart in harts where hart.sstcEnabled && hart.stimecmp > clock.ticks {
+            deadline = min(deadline ?? .max, hart.stimecmp)
+        }
+        return deadline
+    }
+
+    /// Lets idle time pass: `ticks` of `mtime` with every hart asleep.
+    public func passIdleTime(ticks: UInt64) {
+        clock.advance(ticks: max(ticks, 1))
+        updateTimers()
+    }
+
+    /// Batch-mode idling: jump straight to the deadline. A guest asleep with
+    /// no timer armed and nothing else to wake it would sleep forever; in a
+    /// batch run that ends the run.
+    func skipIdle(until deadline: UInt64?) {
+        if let deadline, deadline > clock.ticks {
+            passIdleTime(ticks: deadline - clock.ticks)
+        } else if deadline == nil && !harts.contains(where: { $0.hasPendingInterrupt }) && !hasAsyncWakeSources {
+            powerOff(status: 0)
+        } else {
+            passIdleTime(ticks: 1)
+        }
+    }
+
+    /// True when something outside the harts may still wake them (console
+    /// input, a debugger). Set by the host.
+    public var hasAsyncWakeSources = false
 
     /// One scheduling round: every runnable hart gets a quantum.
     /// Returns instructions retired in total and by the busiest hart.
@@ -144,23 +198,4 @@ public final class Machine {
         for hart in harts where hart.sstcEnabled { hart.updateSstc(time: now) }
     }
 
-    /// Every hart sleeps in `wfi`: let virtual time jump to the next timer
-    /// deadline (wall-clock pacing is added by the board's host I/O).
-    func idle() {
-        var deadline: UInt64? = timedDevices.compactMap(\.nextDeadline).min()
-        for hart in harts where hart.sstcEnabled && hart.stimecmp > clock.ticks {
-            deadline = min(deadline ?? .max, hart.stimecmp)
-        }
-        guard let target = deadline, target > clock.ticks else {
-            // Nothing will ever wake the harts: a guest that sleeps forever.
-            if harts.allSatisfy({ !$0.hasPendingInterrupt }) && timedDevices.isEmpty {
-                powerOff(status: 0)
-            }
-            clock.advance(ticks: 1)
-            updateTimers()
-            return
-        }
-        clock.advance(ticks: target - clock.ticks)
-        updateTimers()
-    }
 }

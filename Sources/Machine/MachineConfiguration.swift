@@ -24,6 +24,18 @@ public enum MachineOutcome: Sendable, Equatable {
     case instructionLimitReached
 }
 
+/// Why `Machine.advance(rounds:)` returned.
+public enum MachineEvent: Sendable, Equatable {
+    /// The guest powered off (or reported through HTIF) with this status.
+    case exited(status: Int32)
+    /// Every hart sleeps in `wfi`; the next timer fires at this `mtime`.
+    case idle(nextDeadline: UInt64?)
+    /// A stop was requested (debugger event, host request).
+    case stopped
+    /// The rounds were used up; call again.
+    case running
+}
+
 /// Errors that stop a machine before it starts.
 public struct MachineError: Error, CustomStringConvertible, Sendable {
     public let message: String

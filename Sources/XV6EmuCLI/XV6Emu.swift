@@ -40,11 +40,52 @@ public enum XV6Emu {
         }
         let out = OutputBuffer()
         machine.consoleSink = { out.append($0) }
-        let outcome = machine.run()
+        let console = Console()
+        console.start()
+        let status = runInteractive(machine, console: console, output: out)
         out.flush()
-        switch outcome {
-        case .exited(let status): return status
-        case .instructionLimitReached: return 0
+        restoreTerminal()
+        return status
+    }
+
+    /// The host loop: run the board in slices, doing console I/O between
+    /// them; when every hart sleeps, wait on the host clock (so guest
+    /// `sleep` takes real time) until the next timer or new input.
+    static func runInteractive(_ machine: Machine, console: Console, output: OutputBuffer) -> Int32 {
+        machine.hasAsyncWakeSources = true
+        while true {
+            let event = machine.advance(rounds: 32)
+            for command in console.takeCommands() {
+                switch command {
+                case .quit:
+                    output.flush()
+                    writeStdout("\r\nxv6emu: terminated by Ctrl-A x\r\n")
+                    return 0
+                case .help:
+                    output.flush()
+                    writeStdout(Console.helpText)
+                }
+            }
+            if let signal = console.receivedSignal {
+                output.flush()
+                restoreTerminal()
+                printError("xv6emu: terminating on signal \(signal)")
+                return 128 + signal
+            }
+            switch event {
+            case .exited(let status):
+                return status
+            case .idle(let deadline):
+                output.flush()
+                let now = machine.clock.ticks
+                let wantTicks = deadline.map { $0 > now ? $0 - now : 0 }
+                // 10 ticks per microsecond; wake at least once a second.
+                let micros = min(wantTicks.map { Int(clamping: $0 / 10) } ?? 1_000_000, 1_000_000)
+                let slept = micros == 0 ? 0 : console.wait(microseconds: micros)
+                machine.passIdleTime(ticks: UInt64(max(slept, 0)) * 10)
+            case .running, .stopped:
+                break
+            }
         }
     }
 
