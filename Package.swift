@@ -5,6 +5,8 @@
 //
 //   xv6emu (executable, tiny @main)
 //     └── XV6EmuCLI (QEMU-compatible flags, console, wiring)
+//           ├── GDBServer (remote protocol: codec, session over a DebugTarget, socket)
+//           ├── Monitor   (introspection commands: registers, page tables, memory)
 //           └── Machine (virt board: bus, RAM, devices, HTIF, hart scheduling)
 //                 ├── RISCV     (the hart: decode, execute, CSRs, Sv39 MMU + TLB, traps)
 //                 └── ELFLoader (over the system library libelf)
@@ -35,17 +37,19 @@ let package = Package(
         .target(name: "ELFLoader", dependencies: ["CLibELF"]),
         .target(name: "RISCV", swiftSettings: hotLoopFlags),
         .target(name: "Machine", dependencies: ["RISCV", "ELFLoader"], swiftSettings: hotLoopFlags),
+        .target(name: "GDBServer", dependencies: ["Machine", "RISCV"]),
+        .target(name: "Monitor", dependencies: ["Machine", "RISCV", "ELFLoader"]),
         .target(
             name: "XV6EmuCLI",
-            dependencies: [
-                "Machine", "RISCV", "ELFLoader",
-            ]
+            dependencies: ["Machine", "RISCV", "ELFLoader", "GDBServer", "Monitor"]
         ),
         .executableTarget(name: "xv6emu", dependencies: ["XV6EmuCLI"]),
 
         .testTarget(name: "RISCVTests", dependencies: ["RISCV"]),
         .testTarget(name: "ELFLoaderTests", dependencies: ["ELFLoader"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "RISCV", "ELFLoader"]),
+        .testTarget(name: "GDBServerTests", dependencies: ["GDBServer", "Machine", "RISCV"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Machine", "RISCV"]),
         .testTarget(name: "XV6EmuCLITests", dependencies: ["XV6EmuCLI", "Machine"]),
     ]
 )

@@ -29,7 +29,19 @@ public final class Machine {
     public var consoleSink: (UInt8) -> Void = { _ in }
 
     var timedDevices: [TimedDevice] = []
+
+    // Debugger state (Machine+Debug.swift).
+    /// While true no hart runs; `advance` returns `.stopped` at once.
+    public internal(set) var debugHalted = false
+    /// The hart and reason of the last debug stop.
+    public internal(set) var lastStop: (hart: Int, reason: DebugStop)?
+    var hartActions: [HartAction]
+    /// Whether a debugger single-step may take a pending interrupt first
+    /// (QEMU's `sstep` bits; off by default so `stepi` stays in the code).
+    public var steppingTakesInterrupts = false
     var htif: HTIF?
+    /// A debugger is attached: harts run under `hartActions`.
+    public var debugging = false
     private var exitStatus: Int32?
     /// Instructions retired by each hart at the start of the current round.
     private var roundStart: [UInt64]
@@ -49,6 +61,7 @@ public final class Machine {
         harts = (0..<configuration.hartCount).map { Hart(id: $0, memory: memory) }
         clock = VirtualClock(instructionsPerTick: configuration.instructionsPerTick)
         roundStart = Array(repeating: 0, count: configuration.hartCount)
+        hartActions = Array(repeating: .run, count: configuration.hartCount)
         for hart in harts {
             let index = hart.id
             hart.timeSource = { [unowned self, unowned hart] in
@@ -130,6 +143,10 @@ public final class Machine {
     public func advance(rounds: Int) -> MachineEvent {
         for _ in 0..<rounds {
             if let status = exitStatus { return .exited(status: status) }
+            if debugHalted {
+                memory.stopRequested = false
+                return .stopped
+            }
             let ran = runRound()
             if let status = exitStatus { return .exited(status: status) }
             if memory.stopRequested {
@@ -179,12 +196,17 @@ public final class Machine {
         var total: UInt64 = 0, busiest: UInt64 = 0
         for (i, hart) in harts.enumerated() {
             roundStart[i] = hart.instret
-            guard hart.wakeIfPending() else { continue }
-            _ = hart.run(budget: configuration.quantum)
+            guard hart.wakeIfPending() || hartActions[i] == .step else { continue }
+            var keepGoing = true
+            if debugging {
+                keepGoing = runDebugged(hart, budget: configuration.quantum)
+            } else {
+                _ = hart.run(budget: configuration.quantum)
+            }
             let n = hart.instret &- roundStart[i]
             total &+= n
             busiest = max(busiest, n)
-            if memory.stopRequested { break }
+            if !keepGoing || memory.stopRequested { break }
         }
         clock.advance(instructions: busiest)
         for i in harts.indices { roundStart[i] = harts[i].instret }

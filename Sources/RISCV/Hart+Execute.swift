@@ -35,10 +35,13 @@ extension Hart {
             }
             if isWaitingForInterrupt { return .waitingForInterrupt }
             if remaining <= 0 { return .budgetExhausted }
-            if _slowPath(hasBreakpoints) {
+            if _slowPath(debugChecks) {
+                // Debugging: one instruction at a time, checking the pc
+                // before and watchpoints after each.
                 if breakpoints.contains(pc) && !ignoreBreakpointOnce { return .breakpoint }
                 ignoreBreakpointOnce = false
                 remaining -= executeBlock(limit: 1)
+                if watchHit != nil { return .watchpoint }
             } else {
                 remaining -= executeBlock(limit: remaining)
             }

@@ -191,6 +191,7 @@ extension Hart {
             return v
         }
         guard let paddr = translate(vaddr, .read, pc: pc) else { return nil }
+        if _slowPath(debugChecks) && checkWatchpoints(vaddr, width: width, write: false) { return loadUncached(paddr, vaddr, width, pc) }
         if memory.isRAM(paddr, length: UInt64(width)) {
             fillTLB(vaddr, paddr, kind: TLB.read, set: dataSet)
             return loadLittleEndian(memory.ram + Int(paddr &- memory.ramBase), width: width)
@@ -213,7 +214,8 @@ extension Hart {
             return true
         }
         guard let paddr = translate(vaddr, .write, pc: pc) else { return false }
-        if memory.isRAM(paddr, length: UInt64(width)) {
+        let watched = _slowPath(debugChecks) && checkWatchpoints(vaddr, width: width, write: true)
+        if memory.isRAM(paddr, length: UInt64(width)) && !watched {
             if memory.pageFlags[memory.pageIndex(paddr)] == 0 {
                 fillTLB(vaddr, paddr, kind: TLB.write, set: dataSet)
             }
@@ -223,6 +225,15 @@ extension Hart {
             return false
         }
         return true
+    }
+
+    /// A load that must not enter the TLB (its page holds a watchpoint).
+    func loadUncached(_ paddr: UInt64, _ vaddr: UInt64, _ width: Int, _ pc: UInt64) -> UInt64? {
+        guard let v = memory.loadPhysical(paddr, width: width) else {
+            raiseException(.loadAccessFault, tval: vaddr, pc: pc)
+            return nil
+        }
+        return v
     }
 
     @inline(__always)

@@ -25,6 +25,8 @@ public enum StopReason: Sendable, Equatable {
     case stopRequested
     /// A debugger breakpoint matched the pc (before executing it).
     case breakpoint
+    /// A debugger watchpoint matched an access (after the instruction; see `Hart.watchHit`).
+    case watchpoint
 }
 
 /// Bit positions of `mip`/`mie` (privileged spec §3.1.9).
@@ -111,13 +113,23 @@ public final class Hart {
     /// Reads the board's `mtime` (10 MHz). Set by the board.
     public var timeSource: () -> UInt64 = { 0 }
 
-    /// Debugger breakpoints (virtual pcs). Empty = no per-instruction check.
+    /// Debugger breakpoints (virtual pcs). See Hart+Debug.swift.
     public var breakpoints: Set<UInt64> = [] {
-        didSet { hasBreakpoints = !breakpoints.isEmpty }
+        didSet { updateDebugMode() }
     }
-    var hasBreakpoints = false
+    /// Debugger watchpoints (virtual ranges).
+    public var watchpoints: [Watchpoint] = [] {
+        didSet {
+            updateDebugMode()
+            tlb.flushAll()   // fills now avoid watched pages
+        }
+    }
+    /// Breakpoints or watchpoints exist: run one instruction per block.
+    var debugChecks = false
     /// Skip the breakpoint at this pc once (resuming from it).
     public var ignoreBreakpointOnce = false
+    /// Set by a watchpoint hit; the run loop stops after the instruction.
+    public internal(set) var watchHit: WatchHit?
 
     public init(id: Int, memory: MemorySystem) {
         self.id = id

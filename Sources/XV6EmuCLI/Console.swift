@@ -164,14 +164,15 @@ public final class Console: @unchecked Sendable {
         }
     }
 
-    /// Sleeps until woken or `microseconds` pass (nil: until woken).
-    /// Returns the microseconds actually slept.
-    public func wait(microseconds: Int?) -> Int {
+    /// Sleeps until woken, `also` becomes readable, or `microseconds` pass
+    /// (nil: no limit). Returns the microseconds actually slept.
+    public func wait(microseconds: Int?, also: [Int32] = []) -> Int {
         var start = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
-        var fd = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+        var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        fds += also.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         let timeout = microseconds.map { Int32(clamping: ($0 + 999) / 1000) } ?? -1
-        _ = poll(&fd, 1, timeout)
+        _ = poll(&fds, nfds_t(fds.count), timeout)
         var drain = [UInt8](repeating: 0, count: 64)
         while drain.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
         var end = timespec()

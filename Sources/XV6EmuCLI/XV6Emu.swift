@@ -4,7 +4,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import GDBServer
 import Machine
+import Monitor
 
 public enum XV6Emu {
     public static let version = "0.1.0"
@@ -40,9 +42,37 @@ public enum XV6Emu {
         }
         let out = OutputBuffer()
         machine.consoleSink = { out.append($0) }
+        let monitor = Monitor(machine: machine)
+        var gdb: GDBServer?
+        if let port = settings.gdbPort {
+            do {
+                let server = try GDBServer(host: settings.gdbHost ?? "127.0.0.1", port: port) {
+                    let target = MachineDebugTarget(machine: machine)
+                    target.monitorHandler = { monitor.run($0, hart: $1) }
+                    return target
+                }
+                server.onKill = { machine.powerOff(status: 0) }
+                server.onAttach = { attached in
+                    if !attached {
+                        // The debugger left (detach or disconnect): let the guest run on.
+                        machine.removeAllDebugPoints()
+                        machine.debugResume(Array(repeating: .run, count: machine.harts.count))
+                        machine.debugging = false
+                    }
+                }
+                gdb = server
+            } catch {
+                printError("\(program): \(error.description)")
+                return 1
+            }
+        }
+        if settings.haltAtStart {
+            machine.debugging = true
+            machine.debugHalt()
+        }
         let console = Console()
         console.start()
-        let status = runInteractive(machine, console: console, output: out)
+        let status = runInteractive(machine, console: console, output: out, gdb: gdb)
         out.flush()
         restoreTerminal()
         return status
@@ -51,29 +81,26 @@ public enum XV6Emu {
     /// The host loop: run the board in slices, doing console I/O between
     /// them; when every hart sleeps, wait on the host clock (so guest
     /// `sleep` takes real time) until the next timer or new input.
-    static func runInteractive(_ machine: Machine, console: Console, output: OutputBuffer) -> Int32 {
+    static func runInteractive(_ machine: Machine, console: Console, output: OutputBuffer, gdb: GDBServer?) -> Int32 {
         machine.hasAsyncWakeSources = true
         while true {
-            let event = machine.advance(rounds: 32)
-            for command in console.takeCommands() {
-                switch command {
-                case .quit:
-                    output.flush()
-                    writeStdout("\r\nxv6emu: terminated by Ctrl-A x\r\n")
-                    return 0
-                case .help:
-                    output.flush()
-                    writeStdout(Console.helpText)
-                }
-            }
-            if let signal = console.receivedSignal {
+            gdb?.service()
+            if machine.debugHalted {
+                // Halted for the debugger (or -S): wait for packets or keys.
                 output.flush()
-                restoreTerminal()
-                printError("xv6emu: terminating on signal \(signal)")
-                return 128 + signal
+                _ = console.wait(microseconds: 200_000, also: gdb?.pollDescriptors ?? [])
+                if let status = hostCommands(machine, console: console, output: output) { return status }
+                continue
             }
+            let event = machine.advance(rounds: 32)
+            if event == .stopped, machine.debugHalted, let stop = machine.lastStop {
+                output.flush()
+                gdb?.boardStopped(hart: stop.hart, reason: stop.reason)
+            }
+            if let status = hostCommands(machine, console: console, output: output) { return status }
             switch event {
             case .exited(let status):
+                gdb?.boardExited(status: status)
                 return status
             case .idle(let deadline):
                 output.flush()
@@ -81,12 +108,34 @@ public enum XV6Emu {
                 let wantTicks = deadline.map { $0 > now ? $0 - now : 0 }
                 // 10 ticks per microsecond; wake at least once a second.
                 let micros = min(wantTicks.map { Int(clamping: $0 / 10) } ?? 1_000_000, 1_000_000)
-                let slept = micros == 0 ? 0 : console.wait(microseconds: micros)
+                let slept = micros == 0 ? 0 : console.wait(microseconds: micros, also: gdb?.pollDescriptors ?? [])
                 machine.passIdleTime(ticks: UInt64(max(slept, 0)) * 10)
             case .running, .stopped:
                 break
             }
         }
+    }
+
+    /// Ctrl-A commands and signals; a status when the run must end.
+    static func hostCommands(_ machine: Machine, console: Console, output: OutputBuffer) -> Int32? {
+        for command in console.takeCommands() {
+            switch command {
+            case .quit:
+                output.flush()
+                writeStdout("\r\nxv6emu: terminated by Ctrl-A x\r\n")
+                return 0
+            case .help:
+                output.flush()
+                writeStdout(Console.helpText)
+            }
+        }
+        if let signal = console.receivedSignal {
+            output.flush()
+            restoreTerminal()
+            printError("xv6emu: terminating on signal \(signal)")
+            return 128 + signal
+        }
+        return nil
     }
 
     static func printError(_ s: String) {
