@@ -45,11 +45,13 @@ let package = Package(
         ),
         .executableTarget(name: "xv6emu", dependencies: ["XV6EmuCLI"]),
 
+        // Shared by the test targets: the cross compiler and the built executable.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV"]),
         .testTarget(name: "ELFLoaderTests", dependencies: ["ELFLoader"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "RISCV", "ELFLoader"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "RISCV", "ELFLoader", "TestSupport"]),
         .testTarget(name: "GDBServerTests", dependencies: ["GDBServer", "Machine", "RISCV"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Machine", "RISCV"]),
-        .testTarget(name: "XV6EmuCLITests", dependencies: ["XV6EmuCLI", "Machine"]),
+        .testTarget(name: "XV6EmuCLITests", dependencies: ["XV6EmuCLI", "Machine", "TestSupport"]),
     ]
 )

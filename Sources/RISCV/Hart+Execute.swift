@@ -40,10 +40,12 @@ extension Hart {
                 // before and watchpoints after each.
                 if breakpoints.contains(pc) && !ignoreBreakpointOnce { return .breakpoint }
                 ignoreBreakpointOnce = false
-                remaining -= executeBlock(limit: 1)
+                remaining -= max(executeBlock(limit: 1), 1)
                 if watchHit != nil { return .watchpoint }
             } else {
-                remaining -= executeBlock(limit: remaining)
+                // A block that retired nothing took a trap: it still costs
+                // budget, so a guest trapping in a loop cannot wedge the host.
+                remaining -= max(executeBlock(limit: remaining), 1)
             }
         }
     }

@@ -53,7 +53,11 @@ public enum XV6Emu {
                 }
                 server.onKill = { machine.powerOff(status: 0) }
                 server.onAttach = { attached in
-                    if !attached {
+                    if attached {
+                        // Like QEMU: a debugger attaching stops the guest.
+                        machine.debugging = true
+                        machine.debugHalt()
+                    } else {
                         // The debugger left (detach or disconnect): let the guest run on.
                         machine.removeAllDebugPoints()
                         machine.debugResume(Array(repeating: .run, count: machine.harts.count))

@@ -1,0 +1,43 @@
+// CrossCompiler.swift — builds the test programs in Tests/Programs with the
+// real riscv64-unknown-elf-gcc at test time. A missing compiler is a test
+// failure with a clear message, never a skip.
+
+import Foundation
+
+public enum CrossCompiler {
+    public static let gcc = "riscv64-unknown-elf-gcc"
+    public static let programs = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Programs")
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Compiles `Programs/<name>.S` into a temporary ELF; returns its path.
+    public static func build(_ name: String) throws -> String {
+        let out = FileManager.default.temporaryDirectory
+            .appendingPathComponent("xv6emu-tests-\(getpid())", isDirectory: true)
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let elf = out.appendingPathComponent("\(name).elf").path
+        let args = ["-march=rv64gc", "-mabi=lp64", "-nostdlib", "-nostartfiles",
+                    "-T", programs.appendingPathComponent("link.ld").path, "-I", programs.path,
+                    programs.appendingPathComponent("\(name).S").path, "-o", elf]
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [gcc] + args
+        let err = Pipe()
+        p.standardError = err
+        do {
+            try p.run()
+        } catch {
+            throw Failure(description: "cannot run \(gcc): \(error) — install gcc-riscv64-unknown-elf (tools/install-deps.sh)")
+        }
+        p.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard p.terminationStatus == 0 else {
+            throw Failure(description: "\(gcc) failed on \(name).S (status \(p.terminationStatus)): \(message)"
+                + (p.terminationStatus == 127 ? " — install gcc-riscv64-unknown-elf" : ""))
+        }
+        return elf
+    }
+}

@@ -1,0 +1,90 @@
+// CommandLineTests.swift — the xv6emu executable as a user meets it:
+// QEMU-style options, -help that xv6's Makefile greps, one-line errors
+// naming the bad option or file, exit statuses.
+
+import Foundation
+import Testing
+import TestSupport
+@testable import XV6EmuCLI
+
+@Suite("Command line")
+struct CommandLineTests {
+    @Test("-help lists -gdb at the start of a line (xv6's Makefile greps '^-gdb')")
+    func help() throws {
+        let r = try runEmulator(["-help"])
+        #expect(r.status == 0)
+        #expect(r.out.split(separator: "\n").contains { $0.hasPrefix("-gdb") })
+        #expect(r.out.split(separator: "\n").contains { $0.hasPrefix("-kernel") })
+    }
+
+    @Test("--version")
+    func version() throws {
+        let r = try runEmulator(["--version"])
+        #expect(r.status == 0 && r.out.contains("xv6emu"))
+    }
+
+    @Test("bad options give one clear line naming the option", arguments: [
+        (["-frobnicate"], "-frobnicate"),
+        (["-machine", "sifive_u"], "-machine"),
+        (["-bios", "default"], "-bios"),
+        (["-m", "lots"], "-m"),
+        (["-m", "64T"], "-m"),
+        (["-smp", "9"], "-smp"),
+        (["-smp", "0"], "-smp"),
+        (["-cpu", "rv64,zba=true"], "-cpu"),
+        (["-global", "virtio-mmio.foo=1"], "-global"),
+        (["-drive", "file=x.img,format=qcow2"], "-drive"),
+        (["-device", "e1000"], "-device"),
+        (["-gdb", "udp::1234"], "-gdb"),
+        (["-kernel"], "-kernel"),
+    ])
+    func badOptions(_ args: [String], _ named: String) throws {
+        let r = try runEmulator(args)
+        #expect(r.status != 0)
+        #expect(r.err.contains(named), "stderr: \(r.err)")
+        #expect(r.err.split(separator: "\n").count == 1, "stderr: \(r.err)")
+    }
+
+    @Test("a missing or non-ELF kernel is a one-line error naming the file")
+    func badKernel() throws {
+        for path in ["/nonexistent/kernel", "/etc/hostname"] {
+            let r = try runEmulator(["-machine", "virt", "-bios", "none", "-kernel", path, "-nographic"])
+            #expect(r.status != 0)
+            #expect(r.err.hasPrefix("xv6emu: \(path): "), "stderr: \(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1)
+        }
+    }
+
+    @Test("option parsing: one or two dashes, inline values, key=value lists and sizes")
+    func parsing() throws {
+        let opts = try OptionParser.parse(["--kernel=k", "-m", "256M", "-smp", "cpus=3", "-S", "-s"])
+        #expect(opts.first == ParsedOption(name: "kernel", value: "k"))
+        let s = try Settings.from(opts)
+        #expect(s.machine.ramSize == 256 << 20 && s.machine.hartCount == 3 && s.haltAtStart && s.gdbPort == 1234)
+        #expect(OptionParser.size("1G") == 1 << 30)
+        #expect(OptionParser.size("128") == 128 << 20)
+        #expect(OptionParser.size("0") == nil)
+        let d = try Settings.from(OptionParser.parse([
+            "-drive", "file=fs.img,if=none,format=raw,id=x0", "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0",
+            "-global", "virtio-mmio.force-legacy=false", "-gdb", "tcp:0.0.0.0:26000",
+        ]))
+        #expect(d.diskPath == "fs.img" && !d.forceLegacyVirtio && d.gdbHost == "0.0.0.0" && d.gdbPort == 26000)
+    }
+}
+
+@Suite("Running bare-metal programs")
+struct RunProgramTests {
+    @Test("the exit status is the program's HTIF status: 0 on success")
+    func passes() throws {
+        let elf = try CrossCompiler.build("amo")
+        let r = try runEmulator(["-machine", "virt", "-bios", "none", "-kernel", elf, "-nographic"])
+        #expect(r.status == 0, "stderr: \(r.err)")
+    }
+
+    @Test("a failing check N exits with status N")
+    func fails() throws {
+        let elf = try CrossCompiler.build("fail3")
+        let r = try runEmulator(["-kernel", elf])
+        #expect(r.status == 3)
+    }
+}
