@@ -136,7 +136,7 @@ public final class Hart {
         self.memory = memory
         x = .allocate(capacity: 33)
         x.initialize(repeating: 0, count: 33)
-        memory.harts.append(self)
+        memory.register(self)
         reset(pc: 0)
     }
 

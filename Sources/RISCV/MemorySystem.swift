@@ -56,8 +56,12 @@ public final class MemorySystem {
 
     /// Devices; set by the board before any hart runs.
     public unowned(unsafe) var bus: MMIOBus
-    /// Harts registered for TLB shootdowns.
-    var harts: [Hart] = []
+    /// Harts registered for TLB shootdowns. Unowned: each hart owns its
+    /// memory system, not the other way round (no reference cycle).
+    private var hartRefs: [Unowned] = []
+    struct Unowned { unowned let hart: Hart }
+    var harts: [Hart] { hartRefs.map(\.hart) }
+    func register(_ hart: Hart) { hartRefs.append(Unowned(hart: hart)) }
 
     /// Called after a guest write to a `.watched` page (address, width, value).
     public var watchHandler: ((UInt64, Int, UInt64) -> Void)?

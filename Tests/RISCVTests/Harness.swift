@@ -15,16 +15,17 @@ struct Bench {
     static let base: UInt64 = 0x8000_0000
     let bus = NoDevices()
     let memory: MemorySystem
-    let hart: Hart
+    let harts: [Hart]
+    var hart: Hart { harts[0] }
 
-    init(harts: Int = 1) {
-        memory = MemorySystem(ramBase: Bench.base, ramSize: 1 << 20, bus: bus)
-        hart = Hart(id: 0, memory: memory)
-        for i in 1..<max(harts, 1) { _ = Hart(id: i, memory: memory) }
-        hart.pc = Bench.base
+    init(harts count: Int = 1) {
+        let memory = MemorySystem(ramBase: Bench.base, ramSize: 1 << 20, bus: bus)
+        self.memory = memory
+        harts = (0..<max(count, 1)).map { Hart(id: $0, memory: memory) }
+        harts[0].pc = Bench.base
     }
 
-    var second: Hart { memory.harts[1] }
+    var second: Hart { harts[1] }
 
     /// Writes 32-bit words (and/or 16-bit halves via `half`) at `address`.
     func program(_ words: [UInt32], at address: UInt64 = Bench.base) {
