@@ -48,7 +48,7 @@ let package = Package(
         // Shared by the test targets: the cross compiler and the built executable.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV"]),
-        .testTarget(name: "ELFLoaderTests", dependencies: ["ELFLoader"]),
+        .testTarget(name: "ELFLoaderTests", dependencies: ["ELFLoader", "TestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "RISCV", "ELFLoader", "TestSupport"]),
         .testTarget(name: "GDBServerTests", dependencies: ["GDBServer", "Machine", "RISCV"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Machine", "RISCV"]),

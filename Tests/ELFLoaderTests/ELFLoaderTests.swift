@@ -4,6 +4,7 @@
 
 import Foundation
 import Testing
+import TestSupport
 @testable import ELFLoader
 
 enum Fixture {
@@ -121,6 +122,16 @@ struct ELFLoaderTests {
             #expect(error.description.contains(word), "\(name): \(error.description)")
             #expect(!error.description.contains("\n"))
         }
+    }
+
+    @Test("the emulator refuses each malformed file: status 1, one line naming file and problem", arguments: malformed.indices)
+    func emulatorRefuses(_ i: Int) throws {
+        let (name, mutate, word) = Self.malformed[i]
+        let path = Fixture.write("cli-bad-\(i).elf", mutate(Fixture.good.bytes))
+        let r = try runEmulator(["-machine", "virt", "-bios", "none", "-kernel", path, "-nographic"])
+        #expect(r.status == 1, "\(name)")
+        #expect(r.err.hasPrefix("xv6emu: \(path): "), "\(name): \(r.err)")
+        #expect(r.err.contains(word) && r.err.split(separator: "\n").count == 1, "\(name): \(r.err)")
     }
 
     @Test("paths that are not files", arguments: ["/nonexistent/kernel", "/tmp", "/dev/null"])
