@@ -29,6 +29,14 @@ public final class Machine {
     public var consoleSink: (UInt8) -> Void = { _ in }
 
     var timedDevices: [TimedDevice] = []
+    /// The virt board's devices (nil when `configuration.devices` is off).
+    public internal(set) var clint: CLINT?
+    public internal(set) var plic: PLIC?
+    public internal(set) var uart: UART16550?
+    public internal(set) var virtio: VirtioBlock?
+    public internal(set) var disk: DiskImage?
+    /// The hart whose turn it is (for `mtime` reads mid-quantum).
+    var runningHart = 0
 
     // Debugger state (Machine+Debug.swift).
     /// While true no hart runs; `advance` returns `.stopped` at once.
@@ -71,6 +79,10 @@ public final class Machine {
         memory.watchHandler = { [unowned self] address, width, _ in
             self.htif?.observe(address, width: width)
         }
+        clock.runningHartProgress = { [unowned self] in
+            self.harts[self.runningHart].instret &- self.roundStart[self.runningHart]
+        }
+        if configuration.devices { try attachDevices() }
         if let path = configuration.kernelPath {
             try loadKernel(path: path)
         }
@@ -195,6 +207,7 @@ public final class Machine {
     func runRound() -> (total: UInt64, busiest: UInt64) {
         var total: UInt64 = 0, busiest: UInt64 = 0
         for (i, hart) in harts.enumerated() {
+            runningHart = i
             roundStart[i] = hart.instret
             guard hart.wakeIfPending() || hartActions[i] == .step else { continue }
             var keepGoing = true

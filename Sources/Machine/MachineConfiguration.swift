@@ -12,6 +12,15 @@ public struct MachineConfiguration: Sendable {
     public var quantum = 10_000
     /// Guest instructions per 10 MHz `mtime` tick (virtual CPU speed).
     public var instructionsPerTick: UInt64 = 10
+    /// Raw disk image for the virtio block device (virtio-mmio slot 0).
+    public var diskPath: String?
+    /// Never write the disk image (`-snapshot`).
+    public var snapshot = false
+    /// virtio-mmio version 1 (QEMU's default) or 2 (`force-legacy=false`).
+    public var legacyVirtio = true
+    /// Attach the virt board's devices (CLINT, PLIC, UART, test finisher).
+    /// Off only for RAM-only tests.
+    public var devices = true
 
     public init() {}
 }

@@ -38,9 +38,15 @@ public final class VirtualClock {
         residue = 0
     }
 
+    /// Instructions the running hart has retired in the current round (set by the board).
+    public var runningHartProgress: () -> UInt64 = { 0 }
+
+    /// mtime now, as the running hart sees it.
+    public func now() -> UInt64 { now(partial: runningHartProgress()) }
+
     /// mtime as seen by a hart that has retired `partial` instructions in the current round.
     @inline(__always)
-    public func now(partial: UInt64 = 0) -> UInt64 {
+    public func now(partial: UInt64) -> UInt64 {
         ticks &+ (residue &+ partial) / instructionsPerTick
     }
 }

@@ -33,13 +33,18 @@ public enum XV6Emu {
             printError("\(program): no -kernel given (the bundled kernel is not available yet)")
             return 1
         }
+        var configuration = settings.machine
+        configuration.diskPath = settings.diskPath
+        configuration.snapshot = settings.snapshot
+        configuration.legacyVirtio = settings.forceLegacyVirtio
         let machine: Machine
         do {
-            machine = try Machine(configuration: settings.machine)
+            machine = try Machine(configuration: configuration)
         } catch {
             printError("\(program): \(error.description)")
             return 1
         }
+        if let warning = machine.disk?.warning { printError("\(program): warning: \(warning)") }
         let out = OutputBuffer()
         machine.consoleSink = { out.append($0) }
         let monitor = Monitor(machine: machine)
@@ -89,6 +94,9 @@ public enum XV6Emu {
         machine.hasAsyncWakeSources = true
         while true {
             gdb?.service()
+            if let uart = machine.uart, uart.receiveRoom > 0, console.hasInput {
+                uart.receive(console.takeInput(max: uart.receiveRoom))
+            }
             if machine.debugHalted {
                 // Halted for the debugger (or -S): wait for packets or keys.
                 output.flush()
@@ -97,6 +105,7 @@ public enum XV6Emu {
                 continue
             }
             let event = machine.advance(rounds: 32)
+            output.flush()   // a prompt has no newline: never leave it buffered
             if event == .stopped, machine.debugHalted, let stop = machine.lastStop {
                 output.flush()
                 gdb?.boardStopped(hart: stop.hart, reason: stop.reason)
@@ -165,6 +174,7 @@ final class OutputBuffer {
     }
 
     func flush() {
+        guard !bytes.isEmpty else { return }
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
