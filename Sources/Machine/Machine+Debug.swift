@@ -46,11 +46,12 @@ extension Machine {
 
     /// Runs hart `i`'s share of a round under debugger control; returns
     /// false if the board must stop (a debug event happened).
-    func runDebugged(_ hart: Hart, budget: Int) -> Bool {
+    func runDebugged(_ hart: Hart, budget: Int, quiet: inout Bool) -> Bool {
         switch hartActions[hart.id] {
         case .stay:
             return true
         case .step:
+            quiet = false
             hart.step(interrupts: steppingTakesInterrupts)
             if let hit = hart.watchHit {
                 debugHalt(reason: .watchpoint(hit), hart: hart.id)
@@ -59,7 +60,9 @@ extension Machine {
             }
             return false
         case .run:
-            switch hart.run(budget: budget) {
+            let reason = hart.run(budget: budget)
+            if reason != .spinning && reason != .waitingForInterrupt { quiet = false }
+            switch reason {
             case .breakpoint:
                 debugHalt(reason: .breakpoint, hart: hart.id)
                 return false

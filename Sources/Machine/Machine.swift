@@ -206,25 +206,32 @@ public final class Machine {
     /// Returns instructions retired in total and by the busiest hart.
     func runRound() -> (total: UInt64, busiest: UInt64) {
         var total: UInt64 = 0, busiest: UInt64 = 0
+        // A round is quiet when every hart slept in wfi or spun with nothing
+        // to do (Hart+Spin.swift): then the board is as good as idle.
+        var quiet = true
         for (i, hart) in harts.enumerated() {
             runningHart = i
             roundStart[i] = hart.instret
             guard hart.wakeIfPending() || hartActions[i] == .step else { continue }
             var keepGoing = true
             if debugging {
-                keepGoing = runDebugged(hart, budget: configuration.quantum)
+                keepGoing = runDebugged(hart, budget: configuration.quantum, quiet: &quiet)
             } else {
-                _ = hart.run(budget: configuration.quantum)
+                let reason = hart.run(budget: configuration.quantum)
+                if reason != .spinning && reason != .waitingForInterrupt { quiet = false }
             }
             let n = hart.instret &- roundStart[i]
             total &+= n
             busiest = max(busiest, n)
-            if !keepGoing || memory.stopRequested { break }
+            if !keepGoing || memory.stopRequested {
+                quiet = false
+                break
+            }
         }
         clock.advance(instructions: busiest)
         for i in harts.indices { roundStart[i] = harts[i].instret }
         updateTimers()
-        return (total, busiest)
+        return (total, quiet ? 0 : max(busiest, 1))
     }
 
     func updateTimers() {

@@ -72,6 +72,7 @@ extension Hart {
         default: new = old
         }
         _ = physicalStore(paddr, width: width, new)
+        if new != old { spinEpoch &+= 1 }   // memory changed: not a pure spin
         x[Int(d.rd)] = result
         return true
     }

@@ -35,6 +35,10 @@ extension Hart {
             }
             if isWaitingForInterrupt { return .waitingForInterrupt }
             if remaining <= 0 { return .budgetExhausted }
+            if spinning {
+                spinning = false
+                return .spinning
+            }
             if _slowPath(debugChecks) {
                 // Debugging: one instruction at a time, checking the pc
                 // before and watchpoints after each.
@@ -86,7 +90,19 @@ extension Hart {
                 flow = execute(whole, &pc, n)
                 if flow == .next { flow = .jump }   // pc is on the next page now
             default:
+                let here = pc
                 flow = execute(d, &pc, n)
+                // A backward jump may close a spin loop or a fill loop
+                // (Hart+Loops.swift).
+                if flow == .jump && pc < here && d.pad0 != LoopClass.other {
+                    if d.pad0 == LoopClass.fill {
+                        n &+= fillLoop(page, slot: slot, pageBase: pageBase, loopStart: pc, budget: limit &- n &- 1)
+                    } else if isSpinning(page, slot: slot, pageBase: pageBase, loopStart: pc, branch: here) {
+                        spinning = true
+                        n &+= 1
+                        break loop
+                    }
+                }
             }
             switch flow {
             case .next:

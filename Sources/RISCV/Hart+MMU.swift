@@ -205,6 +205,7 @@ extension Hart {
 
     @inline(never)
     func storeSlow(_ vaddr: UInt64, width: Int, _ value: UInt64, pc: UInt64) -> Bool {
+        spinEpoch &+= 1
         if (vaddr & 0xfff) + UInt64(width) > 4096 {
             // Crosses a page: translate both halves first so a fault leaves memory untouched.
             for i in [0, width - 1] where translate(vaddr &+ UInt64(i), .write, pc: pc) == nil { return false }

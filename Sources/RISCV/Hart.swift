@@ -27,6 +27,9 @@ public enum StopReason: Sendable, Equatable {
     case breakpoint
     /// A debugger watchpoint matched an access (after the instruction; see `Hart.watchHit`).
     case watchpoint
+    /// The hart is in a loop that cannot make progress until another hart
+    /// or a device changes memory or an interrupt arrives (Hart+Spin.swift).
+    case spinning
 }
 
 /// Bit positions of `mip`/`mie` (privileged spec §3.1.9).
@@ -128,6 +131,15 @@ public final class Hart {
     var debugChecks = false
     /// Skip the breakpoint at this pc once (resuming from it).
     public var ignoreBreakpointOnce = false
+    // Spin detection (Hart+Spin.swift).
+    var spinning = false
+    var spinBranch: UInt64 = .max
+    var spinEpoch: UInt64 = 0
+    var spinSnapshotEpoch: UInt64 = 0
+    let spinRegisters = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
+    /// Spins detected (statistics).
+    public internal(set) var spinsDetected: UInt64 = 0
+
     /// Set by a watchpoint hit; the run loop stops after the instruction.
     public internal(set) var watchHit: WatchHit?
 
@@ -140,7 +152,10 @@ public final class Hart {
         reset(pc: 0)
     }
 
-    deinit { x.deallocate() }
+    deinit {
+        x.deallocate()
+        spinRegisters.deallocate()
+    }
 
     /// Architectural reset: M-mode at `pc`, a0 = mhartid.
     public func reset(pc: UInt64) {

@@ -3,9 +3,13 @@
 // enables, thresholds, claim/complete. Context 2h is hart h's M-mode
 // (drives MEIP), 2h+1 its S-mode (drives SEIP).
 //
-// Sources are level-triggered through a gateway: a source is pending while
-// its line is high, stops being pending when claimed, and may become
-// pending again only after the claim is completed.
+// Gateway behaviour follows QEMU's sifive_plic rather than the letter of
+// the spec, because xv6 depends on it: a source becomes pending when its
+// device *signals* a level (each `setLevel` call) — high sets pending, low
+// clears it — and a claim clears pending. Completing does not re-check the
+// line. So an interrupt that stays asserted (the UART's THR-empty, which
+// xv6 never acknowledges by reading IIR) is delivered once per device
+// update, not in a storm.
 
 import RISCV
 
@@ -39,7 +43,7 @@ public final class PLIC: Device, InterruptSink {
     public func setLevel(source: Int, _ high: Bool) {
         guard source > 0 && source < sourceCount else { return }
         level[source] = high
-        if !claimed[source] { pending[source] = high }
+        pending[source] = high
         update()
     }
 
@@ -105,7 +109,7 @@ public final class PLIC: Device, InterruptSink {
     func best(_ ctx: Int) -> Int {
         var best = 0
         var bestPriority: UInt32 = 0
-        for s in 1..<sourceCount where pending[s] && isEnabled(ctx, s) && priority[s] > threshold[ctx] {
+        for s in 1..<sourceCount where pending[s] && !claimed[s] && isEnabled(ctx, s) && priority[s] > threshold[ctx] {
             if priority[s] > bestPriority {
                 best = s
                 bestPriority = priority[s]
@@ -127,7 +131,6 @@ public final class PLIC: Device, InterruptSink {
     func complete(_ ctx: Int, source s: Int) {
         guard s > 0 && s < sourceCount, claimed[s], isEnabled(ctx, s) else { return }
         claimed[s] = false
-        if level[s] { pending[s] = true }
     }
 
     /// Drives each context's line to its hart.

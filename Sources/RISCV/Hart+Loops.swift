@@ -1,0 +1,162 @@
+// Hart+Loops.swift — two kinds of tight loop the interpreter recognises
+// and runs faster than one instruction at a time, with exactly the same
+// architectural result: spin loops (below) and fill loops (`fillLoop`).
+//
+// Spin loops: a hart that spins with nothing to do.
+//
+// Harts run one at a time (round-robin quanta), so a loop that only reads
+// memory — `while (started == 0)`, a spinlock's `amoswap` retry — cannot see
+// the value it waits for change during its own quantum: only another hart,
+// a device or an interrupt can change it, and none of those runs until the
+// quantum ends. Running the rest of the quantum would only burn host time
+// (QEMU's MTTCG burns a host core on it). So when such a loop goes round
+// twice with identical registers and no memory change, the hart gives up
+// the rest of its quantum. The outcome is exactly what running it would
+// have given — the loop would still be spinning — and just as deterministic.
+//
+// "Only reads memory" is decided once per loop, from the decoded body
+// between the backward branch and its target: loads, ALU ops, branches,
+// fences, LR and AMOs (an AMO that changes memory bumps `spinEpoch`), and
+// nothing else — no stores, CSR access, calls or system instructions.
+
+/// `DecodedInst.pad0` of a backward branch: what kind of loop it closes,
+/// decided the first time it is taken.
+enum LoopClass {
+    static let unknown: UInt8 = 0
+    /// Only reads memory: a possible spin.
+    static let pure: UInt8 = 1
+    /// Anything else.
+    static let other: UInt8 = 2
+    /// `s{b,h,w,d} v, 0(p); addi p, p, width; bne p, end, loop`: memset's loop.
+    static let fill: UInt8 = 3
+}
+
+extension Hart {
+    static let maxSpinBody = 32
+
+    /// Called after the backward jump at `branch` (slot `slot`) to `loopStart`.
+    @inline(never)
+    func isSpinning(_ page: UnsafeMutablePointer<DecodedInst>, slot: Int, pageBase: UInt64,
+                    loopStart: UInt64, branch: UInt64) -> Bool {
+        if page[slot].pad0 == LoopClass.unknown {
+            page[slot].pad0 = classify(page, pageBase: pageBase, from: loopStart, to: branch)
+            if page[slot].pad0 == LoopClass.fill { return false }
+        }
+        guard page[slot].pad0 == LoopClass.pure else { return false }
+        var same = spinBranch == branch && spinSnapshotEpoch == spinEpoch
+        if same {
+            for i in 1..<32 where x[i] != spinRegisters[i] {
+                same = false
+                break
+            }
+        }
+        if same {
+            spinsDetected &+= 1
+            spinBranch = .max
+            return true
+        }
+        spinBranch = branch
+        spinSnapshotEpoch = spinEpoch
+        spinRegisters.update(from: x, count: 32)
+        return false
+    }
+
+    /// The loop's class, from the decoded instructions of its body.
+    func classify(_ page: UnsafeMutablePointer<DecodedInst>, pageBase: UInt64, from start: UInt64, to branch: UInt64) -> UInt8 {
+        guard start & ~0xfff == pageBase, branch &- start < UInt64(4 * Self.maxSpinBody) else { return LoopClass.other }
+        if isFillLoop(page, pageBase: pageBase, from: start, to: branch) { return LoopClass.fill }
+        var pc = start
+        var count = 0
+        while pc <= branch {
+            let d = page[Int(pc &- pageBase) >> 1]
+            count += 1
+            guard count <= Self.maxSpinBody, Self.isPure(d.op) else { return LoopClass.other }
+            pc &+= UInt64(d.length)
+        }
+        return pc == branch &+ UInt64(page[Int(branch &- pageBase) >> 1].length) ? LoopClass.pure : LoopClass.other
+    }
+
+    static func isPure(_ op: Op) -> Bool {
+        switch op {
+        case .lui, .auipc, .beq, .bne, .blt, .bge, .bltu, .bgeu,
+             .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu,
+             .addi, .slti, .sltiu, .xori, .ori, .andi, .slli, .srli, .srai,
+             .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and,
+             .addiw, .slliw, .srliw, .sraiw, .addw, .subw, .sllw, .srlw, .sraw,
+             .mul, .mulh, .mulhsu, .mulhu, .div, .divu, .rem, .remu, .mulw, .divw, .divuw, .remw, .remuw,
+             .fence, .lr_w, .lr_d,
+             .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w, .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
+             .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d, .amomin_d, .amomax_d, .amominu_d, .amomaxu_d:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+// MARK: Fill loops
+//
+// memset compiled by gcc is `sb a1,0(a5); addi a5,a5,1; bne a5,a4,loop`:
+// three instructions a byte, 400 million of them when xv6 fills its free
+// pages at boot. Recognised once, the loop's remaining iterations — as many
+// as the budget allows, within the page, leaving the last one to run
+// normally so the loop exits the ordinary way — become one host fill, with
+// the registers and the instruction count exactly as if each had run. Only
+// through a write TLB entry: a page with cached code, a reservation or a
+// watch never has one, so those keep the one-at-a-time path.
+
+extension Hart {
+    /// Store width of a store op, or nil.
+    static func storeWidth(_ op: Op) -> Int? {
+        switch op {
+        case .sb: 1
+        case .sh: 2
+        case .sw: 4
+        case .sd: 8
+        default: nil
+        }
+    }
+
+    func isFillLoop(_ page: UnsafeMutablePointer<DecodedInst>, pageBase: UInt64, from start: UInt64, to branch: UInt64) -> Bool {
+        let s = page[Int(start &- pageBase) >> 1]
+        guard let width = Self.storeWidth(s.op), s.imm == 0 else { return false }
+        let a = page[Int(start &+ UInt64(s.length) &- pageBase) >> 1]
+        let bAddress = start &+ UInt64(s.length) &+ UInt64(a.length)
+        guard bAddress == branch else { return false }
+        let b = page[Int(branch &- pageBase) >> 1]
+        let p = s.rs1
+        guard a.op == .addi, a.rd == p, a.rs1 == p, a.imm == Int32(width), b.op == .bne,
+              s.rs2 != p, p != 0 else { return false }
+        let end = b.rs1 == p ? b.rs2 : b.rs1
+        return (b.rs1 == p || b.rs2 == p) && end != p
+    }
+
+    /// Runs whole iterations of the fill loop at `loopStart` (the branch
+    /// just went back to it); returns the instructions retired.
+    @inline(never)
+    func fillLoop(_ page: UnsafeMutablePointer<DecodedInst>, slot: Int, pageBase: UInt64, loopStart: UInt64, budget: Int) -> Int {
+        let s = page[Int(loopStart &- pageBase) >> 1]
+        let b = page[slot]
+        guard let width = Self.storeWidth(s.op) else { return 0 }
+        let p = Int(s.rs1), endRegister = Int(b.rs1 == s.rs1 ? b.rs2 : b.rs1)
+        let start = x[p], end = x[endRegister]
+        let w = UInt64(width)
+        guard end > start, (end &- start) % w == 0, start % w == 0 else { return 0 }
+        // Leave the last iteration to the interpreter; stay in this page and budget.
+        let toPageEnd = (4096 &- (start & 0xfff)) / w
+        let iterations = min((end &- start) / w &- 1, toPageEnd, UInt64(max(budget, 0) / 3))
+        guard iterations > 0 else { return 0 }
+        let vpn = start >> 12
+        let e = tlb.entries[TLB.index(set: dataSet, kind: TLB.write, vpn: vpn)]
+        guard e.tag == vpn else { return 0 }
+        let host = UnsafeMutableRawPointer(bitPattern: Int(truncatingIfNeeded: start) &+ e.addend).unsafelyUnwrapped
+        let value = x[Int(s.rs2)]
+        if width == 1 {
+            host.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: value), count: Int(iterations))
+        } else {
+            for i in 0..<Int(iterations) { storeLittleEndian(host + i * width, width: width, value) }
+        }
+        x[p] = start &+ iterations &* w
+        return Int(iterations) &* 3
+    }
+}
