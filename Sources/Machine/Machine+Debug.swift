@@ -46,31 +46,29 @@ extension Machine {
 
     /// Runs hart `i`'s share of a round under debugger control; returns
     /// false if the board must stop (a debug event happened).
-    func runDebugged(_ hart: Hart, budget: Int, quiet: inout Bool) -> Bool {
+    func runDebugged(_ hart: Hart, budget: Int) -> (keepGoing: Bool, reason: StopReason) {
         switch hartActions[hart.id] {
         case .stay:
-            return true
+            return (true, .waitingForInterrupt)
         case .step:
-            quiet = false
             hart.step(interrupts: steppingTakesInterrupts)
             if let hit = hart.watchHit {
                 debugHalt(reason: .watchpoint(hit), hart: hart.id)
             } else {
                 debugHalt(reason: .step, hart: hart.id)
             }
-            return false
+            return (false, .budgetExhausted)
         case .run:
             let reason = hart.run(budget: budget)
-            if reason != .spinning && reason != .waitingForInterrupt { quiet = false }
             switch reason {
             case .breakpoint:
                 debugHalt(reason: .breakpoint, hart: hart.id)
-                return false
+                return (false, reason)
             case .watchpoint:
                 if let hit = hart.watchHit { debugHalt(reason: .watchpoint(hit), hart: hart.id) }
-                return false
+                return (false, reason)
             default:
-                return true
+                return (true, reason)
             }
         }
     }

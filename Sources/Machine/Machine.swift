@@ -207,20 +207,24 @@ public final class Machine {
     func runRound() -> (total: UInt64, busiest: UInt64) {
         var total: UInt64 = 0, busiest: UInt64 = 0
         // A round is quiet when every hart slept in wfi or spun with nothing
-        // to do (Hart+Spin.swift): then the board is as good as idle.
+        // to do (Hart+Loops.swift) *from the start of its turn*: then no hart
+        // changed memory in this round and the board is as good as idle. A
+        // hart that worked first and then slept or spun may have changed
+        // what an earlier spinner waits for, so that round is not quiet.
         var quiet = true
         for (i, hart) in harts.enumerated() {
             runningHart = i
             roundStart[i] = hart.instret
             guard hart.wakeIfPending() || hartActions[i] == .step else { continue }
             var keepGoing = true
+            let reason: StopReason
             if debugging {
-                keepGoing = runDebugged(hart, budget: configuration.quantum, quiet: &quiet)
+                (keepGoing, reason) = runDebugged(hart, budget: configuration.quantum)
             } else {
-                let reason = hart.run(budget: configuration.quantum)
-                if reason != .spinning && reason != .waitingForInterrupt { quiet = false }
+                reason = hart.run(budget: configuration.quantum)
             }
             let n = hart.instret &- roundStart[i]
+            if !Machine.isQuiet(reason, retired: n) { quiet = false }
             total &+= n
             busiest = max(busiest, n)
             if !keepGoing || memory.stopRequested {
@@ -232,6 +236,15 @@ public final class Machine {
         for i in harts.indices { roundStart[i] = harts[i].instret }
         updateTimers()
         return (total, quiet ? 0 : max(busiest, 1))
+    }
+
+    /// Whether a hart's turn did nothing: slept at once, or spun from the start.
+    static func isQuiet(_ reason: StopReason, retired: UInt64) -> Bool {
+        switch reason {
+        case .waitingForInterrupt: retired == 0
+        case .spinning: retired <= UInt64(3 * Hart.maxSpinBody)
+        default: false
+        }
     }
 
     func updateTimers() {

@@ -32,7 +32,7 @@ enum LoopClass {
 }
 
 extension Hart {
-    static let maxSpinBody = 32
+    public static let maxSpinBody = 32
 
     /// Called after the backward jump at `branch` (slot `slot`) to `loopStart`.
     @inline(never)

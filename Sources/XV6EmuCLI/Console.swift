@@ -70,6 +70,12 @@ public final class Console: @unchecked Sendable {
             terminalIsRaw = true
             atexit { restoreTerminal() }
         }
+        // A parent may have started us with these signals blocked (a test
+        // runner's thread, say); Ctrl-A x aside, they must always work.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblock, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig) { s in
                 stopSignal = s

@@ -13,15 +13,18 @@ public enum CrossCompiler {
         public let description: String
     }
 
-    /// Compiles `Programs/<name>.S` into a temporary ELF; returns its path.
-    public static func build(_ name: String) throws -> String {
+    /// Compiles `Programs/<name>.S`, or `Programs/<name>.c` with crt.S, into
+    /// a temporary ELF (`defines` become -D flags); returns its path.
+    public static func build(_ name: String, defines: [String] = []) throws -> String {
         let out = FileManager.default.temporaryDirectory
             .appendingPathComponent("xv6emu-tests-\(getpid())", isDirectory: true)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let elf = out.appendingPathComponent("\(name).elf").path
-        let args = ["-march=rv64gc", "-mabi=lp64", "-nostdlib", "-nostartfiles",
-                    "-T", programs.appendingPathComponent("link.ld").path, "-I", programs.path,
-                    programs.appendingPathComponent("\(name).S").path, "-o", elf]
+        let elf = out.appendingPathComponent(([name] + defines).joined(separator: "-") + ".elf").path
+        let isC = FileManager.default.fileExists(atPath: programs.appendingPathComponent("\(name).c").path)
+        let sources = isC ? ["crt.S", "\(name).c"] : ["\(name).S"]
+        let args = ["-march=rv64gc", "-mabi=lp64", "-mcmodel=medany", "-O2", "-ffreestanding", "-nostdlib", "-nostartfiles",
+                    "-T", programs.appendingPathComponent("link.ld").path, "-I", programs.path]
+            + defines.map { "-D" + $0 } + sources.map { programs.appendingPathComponent($0).path } + ["-o", elf]
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = [gcc] + args

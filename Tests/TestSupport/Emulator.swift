@@ -3,12 +3,17 @@
 import Foundation
 
 /// Runs the built xv6emu binary (next to the test bundle) and captures its output.
-public func runEmulator(_ args: [String], stdin: String? = nil, timeout: TimeInterval = 20) throws -> (status: Int32, out: String, err: String) {
+/// The built xv6emu executable (next to the test bundle).
+public var emulatorURL: URL {
     let exe = Bundle.main.bundleURL.appendingPathComponent("xv6emu")
-    let p = Process()
-    p.executableURL = FileManager.default.fileExists(atPath: exe.path)
+    return FileManager.default.fileExists(atPath: exe.path)
         ? exe : URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent(".build/debug/xv6emu")
+}
+
+public func runEmulator(_ args: [String], stdin: String? = nil, timeout: TimeInterval = 20) throws -> (status: Int32, out: String, err: String) {
+    let p = Process()
+    p.executableURL = emulatorURL
     p.arguments = args
     let out = Pipe(), err = Pipe(), input = Pipe()
     p.standardOutput = out
@@ -26,3 +31,19 @@ public func runEmulator(_ args: [String], stdin: String? = nil, timeout: TimeInt
             String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
 }
 
+
+/// Reads from `pipe` until the text contains `needle` or `timeout` passes.
+public func readUntil(_ pipe: Pipe, contains needle: String, timeout: TimeInterval) -> String {
+    let fd = pipe.fileHandleForReading.fileDescriptor
+    var seen = ""
+    let deadline = Date().addingTimeInterval(timeout)
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while !seen.contains(needle) && Date() < deadline {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 100) > 0 else { continue }
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n <= 0 { break }
+        seen += String(decoding: buffer[0..<n], as: UTF8.self)
+    }
+    return seen
+}

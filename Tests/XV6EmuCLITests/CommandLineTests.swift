@@ -88,3 +88,72 @@ struct RunProgramTests {
         #expect(r.status == 3)
     }
 }
+
+@Suite("Console and disk through the executable")
+struct ConsoleDiskTests {
+    @Test("the console works over pipes: interrupt-driven echo of what stdin sends")
+    func echoOverPipes() throws {
+        let elf = try CrossCompiler.build("uart_echo")
+        let r = try runEmulator(["-machine", "virt", "-bios", "none", "-kernel", elf, "-nographic"], stdin: "hello, world.")
+        #expect(r.status == 0, "stderr: \(r.err)")
+        #expect(r.out.contains("ready") && r.out.contains("HELLO, WORLD") && r.out.contains("bye"))
+    }
+
+    @Test("bad disks are clear errors before the guest starts", arguments: [
+        ("file=/nonexistent/fs.img", "no such disk image"),
+        ("file=/tmp", "not a regular file"),
+    ])
+    func badDisk(_ drive: String, _ message: String) throws {
+        let elf = try CrossCompiler.build("amo")
+        let r = try runEmulator(["-kernel", elf, "-drive", drive + ",if=none,format=raw,id=x0",
+                                 "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0"])
+        #expect(r.status == 1)
+        #expect(r.err.contains(message) && r.err.split(separator: "\n").count == 1, "stderr: \(r.err)")
+    }
+
+    @Test("an image in use by another emulator is refused")
+    func locked() throws {
+        let elf = try CrossCompiler.build("uart_echo")
+        let image = FileManager.default.temporaryDirectory.appendingPathComponent("xv6emu-lock-\(getpid()).img").path
+        FileManager.default.createFile(atPath: image, contents: Data(count: 4096))
+        let disk = ["-drive", "file=\(image),if=none,format=raw,id=x0", "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0"]
+        let first = Process()
+        first.executableURL = emulatorURL
+        first.arguments = ["-kernel", elf] + disk
+        first.standardInput = Pipe()
+        first.standardOutput = Pipe()
+        try first.run()
+        defer { first.terminate() }
+        usleep(300_000)
+        let r = try runEmulator(["-kernel", elf] + disk)
+        #expect(r.status == 1)
+        #expect(r.err.contains("locked"), "stderr: \(r.err)")
+    }
+
+    @Test("durability: every completed write is in the file after SIGTERM")
+    func durability() throws {
+        let elf = try CrossCompiler.build("virtio_disk", defines: ["DURABLE"])
+        let image = FileManager.default.temporaryDirectory.appendingPathComponent("xv6emu-dur-\(getpid()).img").path
+        FileManager.default.createFile(atPath: image, contents: Data(repeating: 0x11, count: 512 * 16))
+        let p = Process()
+        p.executableURL = emulatorURL
+        p.arguments = ["-kernel", elf, "-drive", "file=\(image),if=none,format=raw,id=x0",
+                       "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardInput = Pipe()
+        try p.run()
+        let seen = readUntil(out, contains: "written", timeout: 20)
+        #expect(seen.contains("written"))
+        kill(p.processIdentifier, SIGTERM)
+        let stop = Date().addingTimeInterval(10)
+        while p.isRunning && Date() < stop { usleep(10_000) }
+        #expect(!p.isRunning, "SIGTERM ends the emulator")
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image)))
+        for s in 2..<10 {
+            #expect((0..<512).allSatisfy { bytes[s * 512 + $0] == UInt8(truncatingIfNeeded: s * 7 + $0) }, "sector \(s)")
+        }
+    }
+}
