@@ -41,6 +41,8 @@ public enum GDBRegister {
     public static let firstFP = 33
     public static let priv = 65
     public static let firstCSR = 66
+    /// The FP CSRs, numbered as CSRs (66 + 1, 2, 3) but served from the fpu feature.
+    public static let fflags = 67, frm = 68, fcsr = 69
 }
 
 public final class MachineDebugTarget: DebugTarget {
@@ -59,6 +61,10 @@ public final class MachineDebugTarget: DebugTarget {
         switch n {
         case 0..<32: return h.register(n)
         case GDBRegister.pc: return h.pc
+        case GDBRegister.firstFP..<(GDBRegister.firstFP + 32): return h.f[n - GDBRegister.firstFP]
+        case GDBRegister.fflags: return h.fcsr & 0x1f
+        case GDBRegister.frm: return (h.fcsr >> 5) & 7
+        case GDBRegister.fcsr: return h.fcsr & 0xff
         case GDBRegister.priv: return UInt64(h.mode.rawValue)
         case GDBRegister.firstCSR..<(GDBRegister.firstCSR + 4096): return h.debugReadCSR(UInt16(n - GDBRegister.firstCSR))
         default: return nil
@@ -70,6 +76,10 @@ public final class MachineDebugTarget: DebugTarget {
         switch n {
         case 0..<32: h.setRegister(n, v)
         case GDBRegister.pc: h.pc = v
+        case GDBRegister.firstFP..<(GDBRegister.firstFP + 32): h.f[n - GDBRegister.firstFP] = v
+        case GDBRegister.fflags: h.fcsr = (h.fcsr & ~0x1f) | (v & 0x1f)
+        case GDBRegister.frm: h.fcsr = (h.fcsr & ~0xe0) | ((v & 7) << 5)
+        case GDBRegister.fcsr: h.fcsr = v & 0xff
         case GDBRegister.priv:
             guard let m = PrivilegeMode(rawValue: UInt8(truncatingIfNeeded: v)) else { return false }
             h.debugSetMode(m)

@@ -22,7 +22,7 @@ public final class GDBSession {
     var generalThread = 0
     var continueThread: Int? = nil
     /// The last stop, for `?`.
-    var lastStopReply = "S05"
+    var lastStopReply = "T05thread:p01.01;"
     /// Set by `k` or `D`: the server should close the connection.
     public private(set) var wantsClose = false
     public private(set) var killRequested = false

@@ -26,6 +26,16 @@ enum TargetDescription {
             s += "  <reg name=\"\(name)\" bitsize=\"64\" type=\"\(type)\" regnum=\"\(i)\"/>\n"
         }
         s += "  <reg name=\"pc\" bitsize=\"64\" type=\"code_ptr\" regnum=\"\(GDBRegister.pc)\"/>\n</feature>\n"
+        // gdb refuses a target without FP registers when the ELF uses the
+        // double-float ABI (every rv64gc xv6), so the fpu feature is always there.
+        s += "<feature name=\"org.gnu.gdb.riscv.fpu\">\n"
+        for i in 0..<32 {
+            s += "  <reg name=\"f\(i)\" bitsize=\"64\" type=\"ieee_double\" regnum=\"\(GDBRegister.firstFP + i)\"/>\n"
+        }
+        for (name, n) in [("fflags", GDBRegister.fflags), ("frm", GDBRegister.frm), ("fcsr", GDBRegister.fcsr)] {
+            s += "  <reg name=\"\(name)\" bitsize=\"64\" type=\"int\" regnum=\"\(n)\"/>\n"
+        }
+        s += "</feature>\n"
         s += "<feature name=\"org.gnu.gdb.riscv.virtual\">\n"
         s += "  <reg name=\"priv\" bitsize=\"64\" type=\"int\" regnum=\"\(GDBRegister.priv)\"/>\n</feature>\n"
         s += "<feature name=\"org.gnu.gdb.riscv.csr\">\n"

@@ -51,6 +51,11 @@ public final class Hart {
 
     /// x0…x31, then the sink (index 32). x[0] is never written.
     let x: UnsafeMutablePointer<UInt64>
+    /// f0…f31 and fcsr. No F/D instructions execute yet (they decode as
+    /// illegal); the registers exist so that a debugger attached to an
+    /// rv64gc (double-float ABI) kernel sees the register file it expects.
+    public let f: UnsafeMutablePointer<UInt64>
+    public var fcsr: UInt64 = 0
     public var pc: UInt64 = 0
     public internal(set) var mode: PrivilegeMode = .machine
 
@@ -148,12 +153,15 @@ public final class Hart {
         self.memory = memory
         x = .allocate(capacity: 33)
         x.initialize(repeating: 0, count: 33)
+        f = .allocate(capacity: 32)
+        f.initialize(repeating: 0, count: 32)
         memory.register(self)
         reset(pc: 0)
     }
 
     deinit {
         x.deallocate()
+        f.deallocate()
         spinRegisters.deallocate()
     }
 
