@@ -19,7 +19,8 @@ public enum CrossCompiler {
         let out = FileManager.default.temporaryDirectory
             .appendingPathComponent("xv6emu-tests-\(getpid())", isDirectory: true)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let elf = out.appendingPathComponent(([name] + defines).joined(separator: "-") + ".elf").path
+        // A fresh file per call: tests run in parallel and may build the same program.
+        let elf = out.appendingPathComponent(([name] + defines).joined(separator: "-") + "-\(UUID().uuidString).elf").path
         let isC = FileManager.default.fileExists(atPath: programs.appendingPathComponent("\(name).c").path)
         let sources = isC ? ["crt.S", "\(name).c"] : ["\(name).S"]
         let args = ["-march=rv64gc", "-mabi=lp64", "-mcmodel=medany", "-O2", "-ffreestanding", "-nostdlib", "-nostartfiles",
