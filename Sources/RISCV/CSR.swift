@@ -187,3 +187,30 @@ public enum CSRTable {
         all.first { $0.name == name }
     }
 }
+
+/// The CSR table laid out for the interpreter: indexed by CSR number, in
+/// unsafe buffers, so a CSR instruction touches only the rule and the one
+/// function it calls — no descriptor copies, no String or array traffic.
+/// (xv6 reads `sstatus` on every lock acquire and release.)
+struct CSRDispatch: @unchecked Sendable {
+    let rule: UnsafeMutablePointer<CSRRule?>
+    let read: UnsafeMutablePointer<(@Sendable (Hart) -> UInt64)?>
+    let write: UnsafeMutablePointer<(@Sendable (Hart, UInt64) -> Void)?>
+
+    static let shared = CSRDispatch()
+
+    private init() {
+        rule = .allocate(capacity: 4096)
+        rule.initialize(repeating: nil, count: 4096)
+        read = .allocate(capacity: 4096)
+        read.initialize(repeating: nil, count: 4096)
+        write = .allocate(capacity: 4096)
+        write.initialize(repeating: nil, count: 4096)
+        for d in CSRTable.all {
+            let i = Int(d.number)
+            rule[i] = d.rule
+            read[i] = d.read
+            write[i] = d.write
+        }
+    }
+}

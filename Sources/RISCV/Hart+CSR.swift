@@ -109,11 +109,12 @@ extension Hart {
 
     // MARK: CSR instructions
 
-    /// Whether the current mode may access `d` (write: the instruction writes).
-    func csrAccessible(_ d: CSRDescriptor, write: Bool) -> Bool {
-        if mode.rawValue < d.privilege { return false }
-        if write && d.isReadOnly { return false }
-        switch d.rule {
+    /// Whether the current mode may access CSR `number` under `rule`
+    /// (write: the instruction writes).
+    func csrAccessible(_ number: UInt16, _ rule: CSRRule, write: Bool) -> Bool {
+        if mode.rawValue < UInt8((number >> 8) & 3) { return false }
+        if write && number >> 10 == 3 { return false }
+        switch rule {
         case .always:
             return true
         case .counter(let n):
@@ -145,13 +146,14 @@ extension Hart {
         case .csrrw, .csrrwi: writes = true
         default: writes = d.rs1 != 0
         }
-        guard let desc = CSRTable.descriptor(number), csrAccessible(desc, write: writes) else {
+        let i = Int(number & 0xfff)
+        guard let rule = csrDispatch.rule[i], csrAccessible(number, rule, write: writes) else {
             raiseException(.illegalInstruction, tval: UInt64(d.raw), pc: pc)
             return false
         }
         // csrrw with rd = x0 does not read (no read side effects).
-        let old = (d.op == .csrrw || d.op == .csrrwi) && d.rd == Hart.sinkRegister ? 0 : desc.read(self)
-        if writes, let write = desc.write {
+        let old = (d.op == .csrrw || d.op == .csrrwi) && d.rd == Hart.sinkRegister ? 0 : csrDispatch.read[i].unsafelyUnwrapped(self)
+        if writes, let write = csrDispatch.write[i] {
             let new: UInt64
             switch d.op {
             case .csrrw, .csrrwi: new = source

@@ -113,6 +113,8 @@ public final class Hart {
     public internal(set) var isWaitingForInterrupt = false
 
     let tlb = TLB()
+    /// The CSR table by number (held here so the hot path skips the lazy-global check).
+    let csrDispatch = CSRDispatch.shared
     /// TLB set used by loads/stores (differs from the fetch set under MPRV).
     var dataSet = TLB.machineSet
     /// TLB set used by instruction fetch (the current privilege mode).
