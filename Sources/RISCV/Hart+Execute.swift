@@ -71,6 +71,9 @@ extension Hart {
         var pc = self.pc
         guard let page = fetchPage(pc) else { return 0 }
         let pageBase = pc & ~0xfff
+        // Hoisted: the compiler cannot keep `self.x` in a register across the
+        // out-of-line calls in the loop by itself.
+        let x = self.x
         var n = 0
         loop: while true {
             // pc - pageBase is at most 0x1000 here, which lands on the
@@ -87,11 +90,11 @@ extension Hart {
             case .straddle:
                 self.pc = pc
                 guard let whole = fetchStraddling(pc) else { instret &+= UInt64(n); return n }
-                flow = execute(whole, &pc, n)
+                flow = execute(whole, &pc, n, x)
                 if flow == .next { flow = .jump }   // pc is on the next page now
             default:
                 let here = pc
-                flow = execute(d, &pc, n)
+                flow = execute(d, &pc, n, x)
                 // A backward jump may close a spin loop or a fill loop
                 // (Hart+Loops.swift).
                 if flow == .jump && pc < here && d.pad0 != LoopClass.other {
@@ -127,8 +130,7 @@ extension Hart {
     /// The semantics of one decoded instruction at `pc`. `retired` is the
     /// number of instructions of this block retired before it (for counters).
     @inline(__always)
-    func execute(_ d: DecodedInst, _ pc: inout UInt64, _ retired: Int) -> Flow {
-        let x = self.x
+    func execute(_ d: DecodedInst, _ pc: inout UInt64, _ retired: Int, _ x: UnsafeMutablePointer<UInt64>) -> Flow {
         let rd = Int(d.rd), rs1 = Int(d.rs1), rs2 = Int(d.rs2)
         let imm = UInt64(bitPattern: Int64(d.imm))
         let len = UInt64(d.length)
