@@ -23,7 +23,7 @@ public enum CrossCompiler {
         let elf = out.appendingPathComponent(([name] + defines).joined(separator: "-") + "-\(UUID().uuidString).elf").path
         let isC = FileManager.default.fileExists(atPath: programs.appendingPathComponent("\(name).c").path)
         let sources = isC ? ["crt.S", "\(name).c"] : ["\(name).S"]
-        let args = ["-march=rv64gc", "-mabi=lp64", "-mcmodel=medany", "-O2", "-ffreestanding", "-nostdlib", "-nostartfiles",
+        let args = ["-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany", "-O2", "-g", "-fno-omit-frame-pointer", "-ffreestanding", "-nostdlib", "-nostartfiles",
                     "-T", programs.appendingPathComponent("link.ld").path, "-I", programs.path]
             + defines.map { "-D" + $0 } + sources.map { programs.appendingPathComponent($0).path } + ["-o", elf]
         let p = Process()
