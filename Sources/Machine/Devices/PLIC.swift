@@ -17,7 +17,6 @@ public final class PLIC: Device, InterruptSink {
     let harts: [Hart]
     let sourceCount: Int
     private var priority: [UInt32]
-    private var level: [Bool]
     private var pending: [Bool]
     private var claimed: [Bool]
     /// enable[context][word]
@@ -31,7 +30,6 @@ public final class PLIC: Device, InterruptSink {
         self.harts = harts
         sourceCount = sources
         priority = Array(repeating: 0, count: sources)
-        level = Array(repeating: false, count: sources)
         pending = Array(repeating: false, count: sources)
         claimed = Array(repeating: false, count: sources)
         enable = Array(repeating: Array(repeating: 0, count: (sources + 31) / 32), count: 2 * harts.count)
@@ -42,7 +40,6 @@ public final class PLIC: Device, InterruptSink {
 
     public func setLevel(source: Int, _ high: Bool) {
         guard source > 0 && source < sourceCount else { return }
-        level[source] = high
         pending[source] = high
         update()
     }
