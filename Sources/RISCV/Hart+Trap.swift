@@ -55,6 +55,7 @@ extension Hart {
             pc = trapVector(mtvec, cause: cause, interrupt: interrupt)
         }
         trapCount &+= 1
+        trapsByCause[Int(cause & 15) + (interrupt ? 16 : 0)] &+= 1
         spinEpoch &+= 1
         onTrap?(self, causeValue, tval, epc)
     }

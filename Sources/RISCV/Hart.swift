@@ -101,6 +101,8 @@ public final class Hart {
 
     /// Traps taken (exceptions and interrupts).
     public internal(set) var trapCount: UInt64 = 0
+    /// Traps by cause: exceptions at 0…15, interrupts at 16 + cause.
+    public internal(set) var trapsByCause = [UInt64](repeating: 0, count: 32)
     /// Called after every trap entry with (hart, cause with interrupt bit,
     /// tval, epc): the trace and statistics hook. Off the hot path.
     public var onTrap: ((Hart, UInt64, UInt64, UInt64) -> Void)?

@@ -32,6 +32,7 @@ public enum QEMUOptions {
         OptionSpec(name: "gdb", argument: "tcp:[HOST]:PORT", help: "wait for gdb on HOST:PORT (default host 127.0.0.1)"),
         OptionSpec(name: "s", argument: nil, help: "shorthand for -gdb tcp::1234"),
         OptionSpec(name: "S", argument: nil, help: "halt every hart before the first instruction (until gdb continues)"),
+        OptionSpec(name: "d", argument: "stats", help: "print statistics at exit: instructions, traps by cause, spins, MIPS"),
         OptionSpec(name: "help", argument: nil, help: "print this help"),
         OptionSpec(name: "h", argument: nil, help: "same as -help"),
         OptionSpec(name: "version", argument: nil, help: "print the version"),

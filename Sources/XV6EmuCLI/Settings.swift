@@ -18,6 +18,8 @@ public struct Settings: Sendable {
     public var drives: [String: String] = [:]        // id → file
     public var diskPath: String?
     public var pmp = true
+    /// `-d stats`: print statistics at exit.
+    public var statistics = false
 
     public init() {}
 
@@ -103,6 +105,11 @@ public struct Settings: Sendable {
                 s.gdbPort = 1234
             case "S":
                 s.haltAtStart = true
+            case "d":
+                for item in v.split(separator: ",") {
+                    guard item == "stats" else { throw OptionError("-d \(v): '\(item)' is not a log item of xv6emu (only 'stats')") }
+                    s.statistics = true
+                }
             case "help", "h":
                 s.showHelp = true
             case "version":

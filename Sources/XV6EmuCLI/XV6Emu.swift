@@ -81,9 +81,17 @@ public enum XV6Emu {
         }
         let console = Console()
         console.start()
+        var start = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
         let status = runInteractive(machine, console: console, output: out, gdb: gdb)
         out.flush()
         restoreTerminal()
+        if settings.statistics {
+            var end = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &end)
+            let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+            printError(Statistics.report(machine, wallSeconds: seconds))
+        }
         return status
     }
 

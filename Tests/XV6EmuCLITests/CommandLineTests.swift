@@ -37,6 +37,7 @@ struct CommandLineTests {
         (["-device", "e1000"], "-device"),
         (["-gdb", "udp::1234"], "-gdb"),
         (["-kernel"], "-kernel"),
+        (["-d", "in_asm"], "-d"),
     ])
     func badOptions(_ args: [String], _ named: String) throws {
         let r = try runEmulator(args)
@@ -79,6 +80,14 @@ struct RunProgramTests {
         let elf = try CrossCompiler.build("amo")
         let r = try runEmulator(["-machine", "virt", "-bios", "none", "-kernel", elf, "-nographic"])
         #expect(r.status == 0, "stderr: \(r.err)")
+    }
+
+    @Test("-d stats reports instructions and traps by cause at exit")
+    func statistics() throws {
+        let elf = try CrossCompiler.build("traps")
+        let r = try runEmulator(["-d", "stats", "-kernel", elf])
+        #expect(r.status == 0)
+        #expect(r.err.contains("hart 0:") && r.err.contains("illegal instruction") && r.err.contains("MIPS"), "\(r.err)")
     }
 
     @Test("a failing check N exits with status N")
