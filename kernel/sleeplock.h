@@ -1,0 +1,10 @@
+#pragma once
+#include "spinlock.h"
+
+// A lock that may be held across sleeps (disk I/O): waiters give up the hart.
+struct sleeplock {
+  u32 locked;
+  struct spinlock lk;  // protects this structure
+  const char *name;
+  int pid;             // holder
+};
