@@ -26,8 +26,8 @@ OBJCOPY = $(TOOLPREFIX)objcopy
 
 B = build/$(TIMER)
 
-CFLAGS = -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -ggdb -gdwarf-4 \
-         -fno-omit-frame-pointer -ffreestanding -fno-builtin -fno-common \
+CFLAGS = $(XCFLAGS) -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -ggdb -gdwarf-4 \
+         -fno-omit-frame-pointer -ffile-prefix-map=$(CURDIR)=. -ffreestanding -fno-builtin -fno-common \
          -fno-tree-loop-distribute-patterns -fno-stack-protector -fno-pie -no-pie \
          -nostdlib -Wall -Werror -MD -I.
 ifeq ($(TIMER),sstc)

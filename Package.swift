@@ -53,5 +53,6 @@ let package = Package(
         .testTarget(name: "GDBServerTests", dependencies: ["GDBServer", "Machine", "RISCV"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Machine", "RISCV"]),
         .testTarget(name: "XV6EmuCLITests", dependencies: ["XV6EmuCLI", "Machine", "TestSupport"]),
+        .testTarget(name: "KernelTests", dependencies: ["TestSupport"]),
     ]
 )

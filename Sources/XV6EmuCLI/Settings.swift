@@ -18,6 +18,8 @@ public struct Settings: Sendable {
     public var drives: [String: String] = [:]        // id → file
     public var diskPath: String?
     public var pmp = true
+    /// Whether `-smp` was given (the bundled kernel defaults to 3 harts).
+    public var hartCountGiven = false
     /// `-d stats`: print statistics at exit.
     public var statistics = false
 
@@ -54,6 +56,7 @@ public struct Settings: Sendable {
                     throw OptionError("-smp \(v): the number of harts must be 1 to 8")
                 }
                 s.machine.hartCount = n
+                s.hartCountGiven = true
             case "cpu":
                 let kv = OptionParser.keyValues(v)
                 guard let model = kv.first?.value, ["rv64", "max", "any"].contains(model) else {

@@ -29,13 +29,25 @@ public enum XV6Emu {
             writeStdout("xv6emu version \(version) (QEMU-compatible RISC-V virt board for xv6)\n")
             return 0
         }
-        guard settings.machine.kernelPath != nil else {
-            printError("\(program): no -kernel given (the bundled kernel is not available yet)")
-            return 1
-        }
         var configuration = settings.machine
         configuration.diskPath = settings.diskPath
         configuration.snapshot = settings.snapshot
+        if configuration.kernelPath == nil {
+            // No -kernel: boot the bundled teaching kernel, on its own file
+            // system unless a disk was given, never writing the committed image.
+            guard let bundle = BundledKernel.locate() else {
+                printError("\(program): no -kernel given and the bundled kernel was not found "
+                    + "(looked for kernel-images/ beside the executable and in the source tree; "
+                    + "set XV6EMU_IMAGES to its directory)")
+                return 1
+            }
+            configuration.kernelPath = bundle.kernel
+            if configuration.diskPath == nil {
+                configuration.diskPath = bundle.fileSystem
+                configuration.snapshot = true
+            }
+            if !settings.hartCountGiven { configuration.hartCount = 3 }
+        }
         configuration.legacyVirtio = settings.forceLegacyVirtio
         let machine: Machine
         do {

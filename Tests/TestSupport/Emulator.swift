@@ -11,9 +11,10 @@ public var emulatorURL: URL {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/xv6emu")
 }
 
-public func runEmulator(_ args: [String], stdin: String? = nil, timeout: TimeInterval = 20) throws -> (status: Int32, out: String, err: String) {
+public func runEmulator(_ args: [String], stdin: String? = nil, timeout: TimeInterval = 20,
+                        executable: URL = emulatorURL) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
-    p.executableURL = emulatorURL
+    p.executableURL = executable
     p.arguments = args
     let out = Pipe(), err = Pipe(), input = Pipe()
     p.standardOutput = out
@@ -46,4 +47,13 @@ public func readUntil(_ pipe: Pipe, contains needle: String, timeout: TimeInterv
         seen += String(decoding: buffer[0..<n], as: UTF8.self)
     }
     return seen
+}
+
+/// The release build of xv6emu when there is one (tools/test-all.sh makes it):
+/// whole guest operating systems run their test suites on it, which a debug
+/// build of the interpreter would take many minutes over.
+public var releaseEmulatorURL: URL {
+    let release = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/release/xv6emu")
+    return FileManager.default.fileExists(atPath: release.path) ? release : emulatorURL
 }
