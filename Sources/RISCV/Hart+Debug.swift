@@ -4,8 +4,9 @@
 //
 // Breakpoints and watchpoints live outside guest memory (no `ebreak` is
 // ever written to RAM: a COW-shared page would trap in every process).
-// While any exist the hart runs one instruction per block and checks them —
-// slower, but only while debugging, and free otherwise. A watched page never
+// While any exist the hart checks the pc before every block, and runs one
+// instruction per block on pages holding a breakpoint (everywhere, while a
+// watchpoint exists); free when none are set. A watched page never
 // enters the TLB, so every access to it reaches the slow path's check.
 
 public enum WatchKind: Sendable, Equatable {
@@ -32,6 +33,7 @@ public struct WatchHit: Sendable, Equatable {
 extension Hart {
     func updateDebugMode() {
         debugChecks = !breakpoints.isEmpty || !watchpoints.isEmpty
+        breakpointPages = Set(breakpoints.map { $0 >> 12 })
     }
 
     /// Records a hit if `[vaddr, vaddr+width)` meets a watchpoint of the

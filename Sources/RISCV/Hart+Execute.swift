@@ -31,7 +31,8 @@ extension Hart {
             if memory.stopRequested { return .stopRequested }
             if (mipSoftware | mipLines) & mie != 0 {
                 isWaitingForInterrupt = false
-                takeInterruptIfAny()
+                // A trap moved the pc away from the breakpoint being resumed from.
+                if takeInterruptIfAny() { ignoreBreakpointOnce = false }
             }
             if isWaitingForInterrupt { return .waitingForInterrupt }
             if remaining <= 0 { return .budgetExhausted }
@@ -40,11 +41,16 @@ extension Hart {
                 return .spinning
             }
             if _slowPath(debugChecks) {
-                // Debugging: one instruction at a time, checking the pc
-                // before and watchpoints after each.
+                // Debugging: check the pc before each block. A block stays
+                // on one page, so only on a page holding a breakpoint (or
+                // with any watchpoint, checked after each access) must it
+                // shrink to one instruction; elsewhere code runs at full
+                // speed — a student's breakpoint in `three` must not make
+                // the whole kernel crawl until it is reached.
                 if breakpoints.contains(pc) && !ignoreBreakpointOnce { return .breakpoint }
                 ignoreBreakpointOnce = false
-                remaining -= max(executeBlock(limit: 1), 1)
+                let single = !watchpoints.isEmpty || breakpointPages.contains(pc >> 12)
+                remaining -= max(executeBlock(limit: single ? 1 : remaining), 1)
                 if watchHit != nil { return .watchpoint }
             } else {
                 // A block that retired nothing took a trap: it still costs

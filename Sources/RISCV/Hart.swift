@@ -136,8 +136,10 @@ public final class Hart {
             tlb.flushAll()   // fills now avoid watched pages
         }
     }
-    /// Breakpoints or watchpoints exist: run one instruction per block.
+    /// Breakpoints or watchpoints exist: check before every block.
     var debugChecks = false
+    /// Virtual page numbers holding a breakpoint: one instruction per block there.
+    var breakpointPages: Set<UInt64> = []
     /// Skip the breakpoint at this pc once (resuming from it).
     public var ignoreBreakpointOnce = false
     // Spin detection (Hart+Spin.swift).

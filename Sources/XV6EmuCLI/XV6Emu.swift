@@ -120,6 +120,10 @@ public enum XV6Emu {
             if machine.debugHalted {
                 // Halted for the debugger (or -S): wait for packets or keys.
                 output.flush()
+                // A halt requested from outside the run loop (gdb's 0x03,
+                // handled in service() above) still owes gdb its stop reply;
+                // the session sends it only while gdb waits for one.
+                if let stop = machine.lastStop { gdb?.boardStopped(hart: stop.hart, reason: stop.reason) }
                 _ = console.wait(microseconds: 200_000, also: gdb?.pollDescriptors ?? [])
                 if let status = hostCommands(machine, console: console, output: output) { return status }
                 continue

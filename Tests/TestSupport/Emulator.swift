@@ -57,3 +57,13 @@ public var releaseEmulatorURL: URL {
         .deletingLastPathComponent().appendingPathComponent(".build/release/xv6emu")
     return FileManager.default.fileExists(atPath: release.path) ? release : emulatorURL
 }
+
+/// A command prefix that runs a program with every signal unblocked and at
+/// its default disposition. Processes started by the test runner inherit
+/// its blocked signals (Foundation's Process does not reset them), so gdb
+/// would never see the SIGINT that means "interrupt the target".
+public let withDefaultSignals: [String] = [
+    "python3", "-c",
+    "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+        + "signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+]

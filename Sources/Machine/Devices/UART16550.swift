@@ -32,8 +32,13 @@ public final class UART16550: Device {
         self.output = output
     }
 
-    /// Free room in the receive FIFO.
-    public var receiveRoom: Int { Self.fifoSize - rx.count }
+    /// Free room in the receive FIFO, or 0 until the guest shows it is ready
+    /// for input: a real 16550 would take early bytes and lose them when the
+    /// driver resets its FIFO (xv6's uartinit does), so text piped to a
+    /// booting guest would vanish. The host keeps it buffered until the
+    /// guest enables the receive interrupt or polls RBR/LSR.
+    public var receiveRoom: Int { guestListening ? Self.fifoSize - rx.count : 0 }
+    private var guestListening = false
 
     /// Queues received bytes (as many as fit); returns how many were taken.
     @discardableResult
@@ -71,6 +76,7 @@ public final class UART16550: Device {
                 v = UInt8(divisor & 0xff)
             } else {
                 v = rx.isEmpty ? 0 : rx.removeFirst()
+                guestListening = true
                 updateIRQ()
             }
         case 1: v = dlab ? UInt8(divisor >> 8) : ier
@@ -82,7 +88,11 @@ public final class UART16550: Device {
             }
         case 3: v = lcr
         case 4: v = mcr
-        case 5: v = (rx.isEmpty ? 0 : Self.lsrDataReady) | Self.lsrTHREmpty | Self.lsrTxEmpty
+        case 5:
+            v = (rx.isEmpty ? 0 : Self.lsrDataReady) | Self.lsrTHREmpty | Self.lsrTxEmpty
+            // Polling LSR counts as listening only once the FIFO setup is
+            // done (FCR written): xv6 polls LSR to print before that.
+            if fcr & 0x01 != 0 || ier & Self.ierRx != 0 { guestListening = true }
         case 6: v = 0xb0   // CTS, DSR, DCD asserted
         default: v = scr
         }
@@ -107,6 +117,7 @@ public final class UART16550: Device {
             } else {
                 let enablingTx = b & Self.ierTx != 0 && ier & Self.ierTx == 0
                 ier = b & 0x0f
+                if ier & Self.ierRx != 0 { guestListening = true }
                 if enablingTx { thrPending = true }
                 updateIRQ()
             }
