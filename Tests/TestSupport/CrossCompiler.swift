@@ -11,6 +11,7 @@ public enum CrossCompiler {
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Compiles `Programs/<name>.S`, or `Programs/<name>.c` with crt.S, into
