@@ -8,6 +8,7 @@
 #   make qemu             boot under qemu-system-riscv64
 #   make qemu-gdb         ... halted, waiting for gdb on port $(GDBPORT)
 #   make images           rebuild kernel-images/ (the prebuilt default)
+#   make bench            benchmark xv6emu against QEMU (writes BENCHMARKS.md)
 #
 # VIRTIO=legacy|modern picks the virtio-mmio interface the emulator offers
 # (the driver speaks both); TIMER picks what is compiled in.
@@ -48,7 +49,7 @@ KOBJS := $(addprefix $(B)/kernel/,$(KOBJS))
 
 ULIB = $(addprefix $(B)/user/,ulib.o usys.o printf.o umalloc.o)
 UPROGS = init sh echo cat ls grep wc mkdir rm ln kill free halt sleep \
-         cowtest usertests
+         cowtest usertests bench
 UBINS = $(addprefix $(B)/user/_,$(UPROGS))
 
 all: $(B)/kernel/kernel $(B)/fs.img
@@ -103,8 +104,12 @@ images:
 	cp build/clint/fs.img kernel-images/fs.img
 	sh tools/write-manifest.sh > kernel-images/MANIFEST
 
+# Side by side with qemu-system-riscv64; writes BENCHMARKS.md. Not a test.
+bench:
+	python3 tools/bench.py --write BENCHMARKS.md
+
 clean:
 	rm -rf build
 
-.PHONY: all run run-gdb qemu qemu-gdb images clean
+.PHONY: all run run-gdb qemu qemu-gdb images bench clean
 .PRECIOUS: $(B)/user/%.o

@@ -31,9 +31,13 @@ static void check_pa(void *pa, const char *who) {
 
 void kinit(void) {
   initlock(&kmem.lock, "kmem");
+  // Straight onto the free list: no junk fill at boot (128 MiB of stores
+  // would be most of the boot time); kalloc fills every page it hands out.
   for (u64 p = PGROUNDUP((u64)end); p + PGSIZE <= PHYSTOP; p += PGSIZE) {
-    kmem.refs[PAGEINDEX(p)] = 1;   // as if allocated, so kfree frees it
-    kfree((void *)p);
+    struct run *run = (struct run *)p;
+    run->next = kmem.freelist;
+    kmem.freelist = run;
+    kmem.nfree++;
   }
 }
 

@@ -61,6 +61,11 @@ void start(void) {
   timer_init_clint(hart);
 #endif
 
+  // Let S and U mode read cycle, time and instret (user/bench.c counts
+  // its instructions with rdinstret).
+  csrs(mcounteren, 7);
+  csrw(scounteren, 7);
+
   w_tp(hart);   // cpuid() reads the hart id from tp from now on
   asm volatile("mret");
 }
