@@ -166,6 +166,7 @@ u64 uvmalloc(pagetable_t pt, u64 oldsz, u64 newsz, int xperm);
 u64 uvmdealloc(pagetable_t pt, u64 oldsz, u64 newsz);
 int uvmcopy(pagetable_t old, pagetable_t new, u64 sz);
 int cow_fault(pagetable_t pt, u64 va);
+int uvmcheck(pagetable_t pt, u64 va, u64 len, int write);
 void uvmfree(pagetable_t pt, u64 sz);
 void uvmunmap(pagetable_t pt, u64 va, u64 npages, int do_free);
 void uvmclear(pagetable_t pt, u64 va);

@@ -42,6 +42,8 @@ int exec(char *path, char **argv) {
 
   if (readi(ip, 0, (u64)&elf, 0, sizeof(elf)) != sizeof(elf) || elf.magic != ELF_MAGIC)
     goto bad;
+  if (elf.phoff > ip->size || elf.phnum > 64)   // readi offsets are 32 bits
+    goto bad;
   if ((pt = proc_pagetable(p)) == 0)
     goto bad;
 
@@ -53,6 +55,9 @@ int exec(char *path, char **argv) {
       continue;
     if (ph.memsz < ph.filesz || ph.vaddr + ph.memsz < ph.vaddr ||
         ph.vaddr % PGSIZE != 0 || ph.vaddr + ph.memsz > TRAPFRAME)
+      goto bad;
+    // readi takes 32-bit offsets: the file range must really be in the file.
+    if (ph.off + ph.filesz < ph.off || ph.off + ph.filesz > ip->size)
       goto bad;
     u64 newsz = uvmalloc(pt, sz, ph.vaddr + ph.memsz, flags2perm(ph.flags));
     if (newsz == 0)

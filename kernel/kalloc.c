@@ -48,6 +48,9 @@ void kfree(void *pa) {
   u16 *r = &kmem.refs[PAGEINDEX(pa)];
   if (*r == 0)
     panic("kfree: page %p is already free", pa);
+#ifdef BUG_KFREE_IGNORES_COUNT   // injected bug: the first kfree frees a shared page
+  *r = 1;
+#endif
   if (--*r > 0) {
     release(&kmem.lock);
     return;

@@ -76,8 +76,10 @@ int pipewrite(struct pipe *pi, u64 addr, int n) {
     u32 m = n - i;
     if (m > room) m = room;
     if (m > PIPESIZE - at) m = PIPESIZE - at;
-    if (copyin(p->pagetable, &pi->data[at], addr + i, m) == -1)
+    if (copyin(p->pagetable, &pi->data[at], addr + i, m) == -1) {
+      if (i == 0) i = -1;   // a bad buffer is an error, not a short write
       break;
+    }
     pi->nwrite += m;
     i += m;
   }
@@ -102,8 +104,10 @@ int piperead(struct pipe *pi, u64 addr, int n) {
     u32 m = pi->nwrite - pi->nread;
     if (m > (u32)(n - i)) m = n - i;
     if (m > PIPESIZE - at) m = PIPESIZE - at;
-    if (copyout(p->pagetable, addr + i, &pi->data[at], m) == -1)
+    if (copyout(p->pagetable, addr + i, &pi->data[at], m) == -1) {
+      if (i == 0) i = -1;
       break;
+    }
     pi->nread += m;
     i += m;
   }

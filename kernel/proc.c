@@ -213,8 +213,10 @@ int fork(void) {
 static void reparent(struct proc *p) {
   for (struct proc *pp = proc; pp < &proc[NPROC]; pp++) {
     if (pp->parent == p) {
+#ifndef BUG_ORPHAN_LEAK   // injected bug: orphans keep a dead parent, nobody reaps them
       pp->parent = initproc;
       wakeup(initproc);   // it may already be a zombie for init to reap
+#endif
     }
   }
 }

@@ -44,7 +44,7 @@ u64 sys_read(void) {
   u64 p;
   argaddr(1, &p);
   argint(2, &n);
-  if (argfd(0, 0, &f) < 0 || n < 0)
+  if (argfd(0, 0, &f) < 0 || n < 0 || uvmcheck(myproc()->pagetable, p, n, 1) < 0)
     return -1;
   return fileread(f, p, n);
 }
@@ -55,7 +55,7 @@ u64 sys_write(void) {
   u64 p;
   argaddr(1, &p);
   argint(2, &n);
-  if (argfd(0, 0, &f) < 0 || n < 0)
+  if (argfd(0, 0, &f) < 0 || n < 0 || uvmcheck(myproc()->pagetable, p, n, 0) < 0)
     return -1;
   return filewrite(f, p, n);
 }
@@ -110,7 +110,7 @@ u64 sys_link(void) {
   struct inode *dp = nameiparent(new, name);
   if (dp) {
     ilock(dp);
-    if (dp->dev == ip->dev && dirlink(dp, name, ip->inum) == 0) {
+    if (dp->nlink > 0 && dp->dev == ip->dev && dirlink(dp, name, ip->inum) == 0) {
       iunlockput(dp);
       iput(ip);
       return 0;
@@ -172,6 +172,10 @@ static struct inode *create(const char *path, short type, short major, short min
   if (dp == 0)
     return 0;
   ilock(dp);
+  if (dp->nlink < 1) {   // the directory was removed (someone's cwd still)
+    iunlockput(dp);
+    return 0;
+  }
   struct inode *ip = dirlookup(dp, name, 0);
   if (ip) {
     iunlockput(dp);

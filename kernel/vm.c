@@ -175,10 +175,15 @@ int uvmcopy(pagetable_t old, pagetable_t new, u64 sz) {
     pte_t *pte = walk(old, va, 0);
     if (pte == 0 || !(*pte & PTE_V))
       panic("uvmcopy: page %p not present", va);
-    if (*pte & PTE_W)
+    int flags = PTE_FLAGS(*pte) & ~PTE_V;
+    if (flags & PTE_W) {
+      flags = (flags & ~PTE_W) | PTE_COW;
+#ifndef BUG_PARENT_WRITABLE   // injected bug (tests must catch it): parent keeps PTE_W
       *pte = (*pte & ~PTE_W) | PTE_COW;
+#endif
+    }
     u64 pa = PTE2PA(*pte);
-    if (mappages(new, va, PGSIZE, pa, PTE_FLAGS(*pte) & ~PTE_V) != 0)
+    if (mappages(new, va, PGSIZE, pa, flags) != 0)
       goto fail;
     kref_inc((void *)pa);
   }
@@ -229,6 +234,25 @@ void uvmclear(pagetable_t pt, u64 va) {
   *pte &= ~PTE_U;
 }
 
+// Whether every byte of [va, va+len) is user memory the kernel may read
+// (or, with write set, write: writable or copy-on-write). read() and
+// write() check their whole buffer first, so a bad buffer fails before
+// any byte moves rather than halfway through.
+int uvmcheck(pagetable_t pt, u64 va, u64 len, int write) {
+  if (len == 0)
+    return 0;
+  if (va + len < va || va + len > MAXVA)
+    return -1;
+  for (u64 a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
+    pte_t *pte = walk(pt, a, 0);
+    if (pte == 0 || !(*pte & PTE_V) || !(*pte & PTE_U))
+      return -1;
+    if (write && !(*pte & (PTE_W | PTE_COW)))
+      return -1;
+  }
+  return 0;
+}
+
 // Copy len bytes from kernel src to user dstva. Stores into COW pages get
 // their own copy first, exactly as a store from user mode would.
 // 0 on success, -1 on a bad address.
@@ -241,7 +265,11 @@ int copyout(pagetable_t pt, u64 dstva, const char *src, u64 len) {
     if (pte == 0 || !(*pte & PTE_V) || !(*pte & PTE_U))
       return -1;
     if (!(*pte & PTE_W)) {
+#ifdef BUG_COPYOUT_NO_COW   // injected bug: write straight into the shared page
+      if (!(*pte & PTE_COW))
+#else
       if (!(*pte & PTE_COW) || cow_fault(pt, va0) != 0)
+#endif
         return -1;
     }
     u64 pa0 = PTE2PA(*pte);

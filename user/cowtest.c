@@ -6,6 +6,7 @@
 //             possible if fork copies nothing), several times over
 //   three     three processes share pages; each writes in turn and sees
 //             only its own writes
+//   parent    the parent writes after fork; the child must not see it
 //   pipe      the kernel writes into a COW page (copyout) from a pipe
 //   file      ... and from a file read
 // Each part runs in a child of its own, so everything it allocated,
@@ -117,6 +118,39 @@ static void three(void) {
   exit(0);
 }
 
+// The parent's stores after fork must not reach the child: catches a
+// uvmcopy that marks only the child's PTEs read-only.
+static void parentpart(void) {
+  int npages = 32;
+  char *p = sbrk(npages * PAGE);
+  if (p == (char *)-1)
+    fail("parent", "sbrk");
+  for (int i = 0; i < npages; i++)
+    p[i * PAGE] = 'a';
+  int go[2], done[2];
+  if (pipe(go) < 0 || pipe(done) < 0)
+    fail("parent", "pipe");
+  int pid = fork();
+  if (pid == 0) {
+    char c;
+    if (read(go[0], &c, 1) != 1)   // wait until the parent has written
+      exit(2);
+    for (int i = 0; i < npages; i++)
+      if (p[i * PAGE] != 'a')
+        exit(3);
+    exit(0);
+  }
+  for (int i = 0; i < npages; i++)
+    p[i * PAGE] = 'b';
+  write(go[1], "x", 1);
+  if (!waitok())
+    fail("parent", "the child saw the parent's writes after fork");
+  for (int i = 0; i < npages; i++)
+    if (p[i * PAGE] != 'b')
+      fail("parent", "the parent lost its own writes");
+  exit(0);
+}
+
 // Page-aligned global data: fork makes these pages COW.
 static char buf[4 * PAGE] __attribute__((aligned(PAGE)));
 
@@ -190,7 +224,8 @@ int main(int argc, char **argv) {
   baseline = freepages();
   printf("cowtest: %d free pages\n", baseline);
   struct { const char *name; void (*fn)(void); } parts[] = {
-    {"bigfork", bigfork}, {"three", three}, {"pipe", pipepart}, {"file", filepart},
+    {"bigfork", bigfork}, {"three", three}, {"parent", parentpart},
+    {"pipe", pipepart}, {"file", filepart},
   };
   for (int i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
     int pid = fork();

@@ -83,3 +83,21 @@ struct BundledKernelUnderQEMU {
         try runSuites(v, emulator: "qemu-system-riscv64", timeout: 300)
     }
 }
+
+/// The suites must be able to fail: each of these one-line COW bugs, compiled
+/// into the kernel with -DBUG_..., has to make cowtest or usertests report a
+/// failure (or the kernel panic) under xv6emu.
+@Suite("the bundled tests catch injected COW bugs", .serialized)
+struct InjectedBugTests {
+    static let bugs = ["BUG_PARENT_WRITABLE", "BUG_COPYOUT_NO_COW", "BUG_KFREE_IGNORES_COUNT", "BUG_ORPHAN_LEAK"]
+
+    @Test("a kernel with the bug fails its tests", arguments: bugs)
+    func caught(_ bug: String) throws {
+        let build = try KernelBuild.variant(timer: "clint", extraCFLAGS: "-D\(bug)")
+        let guest = try GuestConsole(emulator: releaseEmulatorURL.path, kernel: build.kernel, image: build.image, harts: 3)
+        try #require(guest.wait(for: ["$ "], timeout: 30) != nil, "\(guest.transcript)")
+        guest.type("cowtest; usertests")
+        let outcome = guest.wait(for: ["FAILED", "panic", "ALL TESTS PASSED"], timeout: 240)
+        #expect(outcome == "FAILED" || outcome == "panic", "\(bug) went unnoticed:\n\(guest.transcript)")
+    }
+}
