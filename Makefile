@@ -108,8 +108,11 @@ images:
 bench:
 	python3 tools/bench.py --write BENCHMARKS.md
 
+print-cflags:
+	@echo $(CFLAGS)
+
 clean:
 	rm -rf build
 
-.PHONY: all run run-gdb qemu qemu-gdb images bench clean
+.PHONY: all run run-gdb qemu qemu-gdb images bench print-cflags clean
 .PRECIOUS: $(B)/user/%.o

@@ -8,6 +8,6 @@ echo "variant: TIMER=clint (CLINT mtimecmp + M-mode handler); virtio driver spea
 echo "source-commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)"
 echo "compiler: $(riscv64-unknown-elf-gcc --version | head -1)"
 echo "linker: $(riscv64-unknown-elf-ld --version | head -1)"
-echo "cflags: $(make -s -p -n TIMER=clint all 2>/dev/null | sed -n 's/^CFLAGS = //p' | head -1)"
+echo "cflags: $(make -s TIMER=clint print-cflags)"
 echo "sha256:"
 (cd kernel-images && sha256sum kernel fs.img | sed 's/^/  /')
