@@ -101,4 +101,31 @@ struct KernelGDBTests {
         #expect(guest.wait(for: ["still here"], timeout: 20) != nil, "\(guest.transcript)")
         #expect(guest.halt() == 0)
     }
+
+    @Test("the top-level gdbinit attaches to `xv6emu -s -S` with the bundled kernel's symbols")
+    func gdbinit() throws {
+        let emulator = Process()
+        emulator.executableURL = releaseEmulatorURL
+        emulator.arguments = ["-s", "-S"]   // the bundled kernel, gdb port 1234
+        emulator.standardInput = Pipe()
+        emulator.standardOutput = Pipe()
+        try emulator.run()
+        defer { if emulator.isRunning { emulator.terminate() } }
+        usleep(300_000)
+        let gdb = Process()
+        gdb.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gdb.currentDirectoryURL = KernelBuild.root
+        gdb.arguments = ["gdb-multiarch", "-q", "-batch", "-x", "gdbinit",
+                         "-ex", "break uvmcopy", "-ex", "continue", "-ex", "bt 3", "-ex", "detach"]
+        let out = Pipe()
+        gdb.standardOutput = out
+        gdb.standardError = out
+        gdb.standardInput = Pipe()
+        try gdb.run()
+        let text = readUntil(out, contains: "detached]", timeout: 60)
+        if gdb.isRunning { kill(gdb.processIdentifier, SIGKILL) }
+        gdb.waitUntilExit()
+        #expect(text.contains("hit Breakpoint 1, uvmcopy"), "\(text)")
+        #expect(text.contains("at kernel/vm.c:") && text.contains("in fork () at kernel/proc.c:"), "source lines:\n\(text)")
+    }
 }
