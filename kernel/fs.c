@@ -105,18 +105,29 @@ struct inode *ialloc(u32 dev, short type) {
   return 0;
 }
 
-// Write ip's fields to its disk inode. Caller holds ip->lock.
-void iupdate(struct inode *ip) {
+// The fields an inode keeps both on disk and in memory.
+#define INODE_FIELDS(X) X(type) X(major) X(minor) X(nlink) X(size)
+
+// Copy ip's fields to its disk inode (to_disk) or from it.
+static void itransfer(struct inode *ip, int to_disk) {
   struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
   struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
-  dip->type = ip->type;
-  dip->major = ip->major;
-  dip->minor = ip->minor;
-  dip->nlink = ip->nlink;
-  dip->size = ip->size;
-  memmove(dip->addrs, ip->addrs, sizeof(ip->addrs));
-  bwrite(b);
+  if (to_disk) {
+#define OUT(f) dip->f = ip->f;
+    INODE_FIELDS(OUT)
+    memmove(dip->addrs, ip->addrs, sizeof(ip->addrs));
+    bwrite(b);
+  } else {
+#define IN(f) ip->f = dip->f;
+    INODE_FIELDS(IN)
+    memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
+  }
   brelse(b);
+}
+
+// Write ip's fields to its disk inode. Caller holds ip->lock.
+void iupdate(struct inode *ip) {
+  itransfer(ip, 1);
 }
 
 // The cached inode (dev, inum), referenced; not locked, not read yet.
@@ -155,15 +166,7 @@ void ilock(struct inode *ip) {
     panic("ilock");
   acquiresleep(&ip->lock);
   if (!ip->valid) {
-    struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
-    struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
-    ip->type = dip->type;
-    ip->major = dip->major;
-    ip->minor = dip->minor;
-    ip->nlink = dip->nlink;
-    ip->size = dip->size;
-    memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
-    brelse(b);
+    itransfer(ip, 0);
     ip->valid = 1;
     if (ip->type == 0)
       panic("ilock: inode %d has no type", ip->inum);
