@@ -100,7 +100,8 @@ void usertrap(void) {
     // handled
   } else {
     u64 stval = csrr(stval);
-    if (scause == SCAUSE_STORE_PF && stval < p->sz)
+    pte_t *pte = stval < MAXVA ? walk(p->pagetable, stval, 0) : 0;
+    if (scause == SCAUSE_STORE_PF && pte && (*pte & PTE_V) && (*pte & PTE_U) && (*pte & PTE_COW))
       printf("pid %d %s: out of memory in a copy-on-write fault at %p\n", p->pid, p->name, stval);
     else
       printf("pid %d %s: %s (scause %p) at pc %p, stval %p\n", p->pid, p->name,
