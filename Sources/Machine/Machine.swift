@@ -180,7 +180,11 @@ public final class Machine {
     }
 
     /// Lets idle time pass: `ticks` of `mtime` with every hart asleep.
+    /// Guest time that passed with every hart asleep (at wall-clock speed).
+    public private(set) var idleTicks: UInt64 = 0
+
     public func passIdleTime(ticks: UInt64) {
+        idleTicks &+= ticks
         clock.advance(ticks: max(ticks, 1))
         updateTimers()
     }

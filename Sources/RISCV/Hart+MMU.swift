@@ -109,6 +109,7 @@ extension Hart {
     /// raising the fault in the guest on failure.
     @inline(never)
     func translate(_ vaddr: UInt64, _ kind: AccessKind, pc: UInt64) -> UInt64? {
+        tlbMisses &+= 1
         let m = kind == .fetch ? mode : dataMode
         switch walk(vaddr, kind, mode: m, updateAD: true) {
         case .success(let p): return p
@@ -288,6 +289,7 @@ extension Hart {
     @inline(never)
     func decodeSlot(_ page: UnsafeMutablePointer<DecodedInst>, pc: UInt64) -> Bool {
         guard tlb.entries[TLB.index(set: fetchSet, kind: TLB.fetch, vpn: pc >> 12)].tag == pc >> 12 else { return false }
+        decodes &+= 1
         let p = fetchHostPointer(pc)
         let low = p.loadUnaligned(as: UInt16.self)
         let slot = Int(pc & 0xfff) >> 1

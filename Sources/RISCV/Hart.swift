@@ -101,6 +101,11 @@ public final class Hart {
 
     /// Traps taken (exceptions and interrupts).
     public internal(set) var trapCount: UInt64 = 0
+    /// Translations that missed the soft TLB (or were never cacheable: devices).
+    public internal(set) var tlbMisses: UInt64 = 0
+    /// Instructions decoded into the cache (each executed instruction either
+    /// hits a decoded slot or is decoded once).
+    public internal(set) var decodes: UInt64 = 0
     /// Traps by cause: exceptions at 0…15, interrupts at 16 + cause.
     public internal(set) var trapsByCause = [UInt64](repeating: 0, count: 32)
     /// Called after every trap entry with (hart, cause with interrupt bit,

@@ -88,6 +88,7 @@ struct RunProgramTests {
         let r = try runEmulator(["-d", "stats", "-kernel", elf])
         #expect(r.status == 0)
         #expect(r.err.contains("hart 0:") && r.err.contains("illegal instruction") && r.err.contains("MIPS"), "\(r.err)")
+        #expect(r.err.contains("decode cache:") && r.err.contains("hit rate") && r.err.contains("TLB:"), "\(r.err)")
     }
 
     @Test("a failing check N exits with status N")
