@@ -370,9 +370,13 @@ void sleep(void *chan, struct spinlock *lk) {
 }
 
 // Wake every process sleeping on chan. Called without any p->lock.
+// Callers hold the lock that guards the condition slept on, so no process
+// can be between checking it and sleeping: a slot seen UNUSED without its
+// lock cannot hold a sleeper on chan, and skipping those slots saves most
+// of the lock traffic (this runs on every buffer and inode release).
 void wakeup(void *chan) {
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
-    if (p == myproc())
+    if (p == myproc() || __atomic_load_n(&p->state, __ATOMIC_RELAXED) == UNUSED)
       continue;
     acquire(&p->lock);
     if (p->state == SLEEPING && p->chan == chan)

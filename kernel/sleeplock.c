@@ -5,13 +5,17 @@ void initsleeplock(struct sleeplock *lk, const char *name) {
   initlock(&lk->lk, "sleeplock");
   lk->name = name;
   lk->locked = 0;
+  lk->waiters = 0;
   lk->pid = 0;
 }
 
 void acquiresleep(struct sleeplock *lk) {
   acquire(&lk->lk);
-  while (lk->locked)
+  while (lk->locked) {
+    lk->waiters++;
     sleep(lk, &lk->lk);
+    lk->waiters--;
+  }
   lk->locked = 1;
   lk->pid = myproc()->pid;
   release(&lk->lk);
@@ -21,7 +25,8 @@ void releasesleep(struct sleeplock *lk) {
   acquire(&lk->lk);
   lk->locked = 0;
   lk->pid = 0;
-  wakeup(lk);
+  if (lk->waiters)
+    wakeup(lk);
   release(&lk->lk);
 }
 

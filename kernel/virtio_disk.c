@@ -150,7 +150,6 @@ static void free_desc(int i) {
     panic("virtio disk: descriptor %d freed twice", i);
   disk.desc[i] = (struct vdesc){0};
   disk.free[i] = 1;
-  wakeup(&disk.free[0]);
 }
 
 static void free_chain(int i) {
@@ -161,6 +160,7 @@ static void free_chain(int i) {
       break;
     i = next;
   }
+  wakeup(&disk.free[0]);   // someone may be waiting for descriptors
 }
 
 // Three free descriptors, or -1 (taking none).
