@@ -308,6 +308,35 @@ void stati(struct inode *ip, struct stat *st) {
   st->size = ip->size;
 }
 
+// Move n bytes between the file at offset off and addr (a user address
+// if user), a block at a time: into the file when write is set, out of it
+// otherwise. Returns the bytes moved; *bad is set if a copy to or from
+// addr failed. The caller has checked the range against the file.
+static u32 iblocks(struct inode *ip, int write, int user, u64 addr, u32 off, u32 n, int *bad) {
+  u32 done = 0;
+  *bad = 0;
+  while (done < n) {
+    u32 bno = bmap(ip, off / BSIZE);
+    if (bno == 0)
+      break;   // the disk is full
+    struct buf *b = bread(ip->dev, bno);
+    u32 m = min(n - done, BSIZE - off % BSIZE);
+    u8 *at = b->data + off % BSIZE;
+    if ((write ? either_copyin(at, user, addr, m) : either_copyout(user, addr, at, m)) == -1) {
+      brelse(b);
+      *bad = 1;
+      break;
+    }
+    if (write)
+      bwrite(b);
+    brelse(b);
+    done += m;
+    off += m;
+    addr += m;
+  }
+  return done;
+}
+
 // Read n bytes at offset off into dst (a user address if user_dst).
 // Returns bytes read, or -1 if the copy to dst failed.
 int readi(struct inode *ip, int user_dst, u64 dst, u32 off, u32 n) {
@@ -315,52 +344,23 @@ int readi(struct inode *ip, int user_dst, u64 dst, u32 off, u32 n) {
     return 0;
   if (off + n > ip->size)
     n = ip->size - off;
-  u32 done = 0;
-  while (done < n) {
-    u32 bno = bmap(ip, off / BSIZE);
-    if (bno == 0)
-      break;
-    struct buf *b = bread(ip->dev, bno);
-    u32 m = min(n - done, BSIZE - off % BSIZE);
-    if (either_copyout(user_dst, dst, b->data + off % BSIZE, m) == -1) {
-      brelse(b);
-      return -1;
-    }
-    brelse(b);
-    done += m;
-    off += m;
-    dst += m;
-  }
-  return done;
+  int bad;
+  u32 done = iblocks(ip, 0, user_dst, dst, off, n, &bad);
+  return bad ? -1 : done;
 }
 
 // Write n bytes from src (a user address if user_src) at offset off.
-// Returns bytes written; fewer than n (or -1) when the disk fills or the
-// copy from src fails.
+// Returns bytes written; fewer than n when the disk fills or the copy
+// from src fails.
 int writei(struct inode *ip, int user_src, u64 src, u32 off, u32 n) {
   if (off > ip->size || off + n < off)
     return -1;
   if ((u64)off + n > (u64)MAXFILE * BSIZE)
     return -1;
-  u32 done = 0;
-  while (done < n) {
-    u32 bno = bmap(ip, off / BSIZE);
-    if (bno == 0)
-      break;
-    struct buf *b = bread(ip->dev, bno);
-    u32 m = min(n - done, BSIZE - off % BSIZE);
-    if (either_copyin(b->data + off % BSIZE, user_src, src, m) == -1) {
-      brelse(b);
-      break;
-    }
-    bwrite(b);
-    brelse(b);
-    done += m;
-    off += m;
-    src += m;
-  }
-  if (off > ip->size) {
-    ip->size = off;
+  int bad;
+  u32 done = iblocks(ip, 1, user_src, src, off, n, &bad);
+  if (off + done > ip->size) {
+    ip->size = off + done;
     iupdate(ip);
   }
   return done;

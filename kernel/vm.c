@@ -253,6 +253,20 @@ int uvmcheck(pagetable_t pt, u64 va, u64 len, int write) {
   return 0;
 }
 
+// The kernel's pointer to user address va, and in *n how many bytes from
+// there lie on the same page (at most left); 0 if va is not user memory.
+// Every user copy below walks its buffer a page-piece at a time with this.
+static char *userpiece(pagetable_t pt, u64 va, u64 left, u64 *n) {
+  u64 va0 = PGROUNDDOWN(va);
+  u64 pa0 = walkaddr(pt, va0);
+  if (pa0 == 0)
+    return 0;
+  *n = PGSIZE - (va - va0);
+  if (*n > left)
+    *n = left;
+  return (char *)(pa0 + (va - va0));
+}
+
 // Copy len bytes from kernel src to user dstva. Stores into COW pages get
 // their own copy first, exactly as a store from user mode would.
 // 0 on success, -1 on a bad address.
@@ -272,10 +286,9 @@ int copyout(pagetable_t pt, u64 dstva, const char *src, u64 len) {
 #endif
         return -1;
     }
-    u64 pa0 = PTE2PA(*pte);
-    u64 n = PGSIZE - (dstva - va0);
-    if (n > len) n = len;
-    memmove((void *)(pa0 + (dstva - va0)), src, n);
+    u64 n = 0;
+    char *p = userpiece(pt, dstva, len, &n);   // valid: checked just above
+    memmove(p, src, n);
     len -= n;
     src += n;
     dstva += n;
@@ -286,13 +299,11 @@ int copyout(pagetable_t pt, u64 dstva, const char *src, u64 len) {
 // Copy len bytes from user srcva to kernel dst. 0, or -1 on a bad address.
 int copyin(pagetable_t pt, char *dst, u64 srcva, u64 len) {
   while (len > 0) {
-    u64 va0 = PGROUNDDOWN(srcva);
-    u64 pa0 = walkaddr(pt, va0);
-    if (pa0 == 0)
+    u64 n = 0;
+    char *p = userpiece(pt, srcva, len, &n);
+    if (p == 0)
       return -1;
-    u64 n = PGSIZE - (srcva - va0);
-    if (n > len) n = len;
-    memmove(dst, (void *)(pa0 + (srcva - va0)), n);
+    memmove(dst, p, n);
     len -= n;
     dst += n;
     srcva += n;
@@ -304,18 +315,13 @@ int copyin(pagetable_t pt, char *dst, u64 srcva, u64 len) {
 // user srcva. 0, or -1 on a bad address or a string too long.
 int copyinstr(pagetable_t pt, char *dst, u64 srcva, u64 max) {
   while (max > 0) {
-    u64 va0 = PGROUNDDOWN(srcva);
-    u64 pa0 = walkaddr(pt, va0);
-    if (pa0 == 0)
+    u64 n = 0;
+    char *p = userpiece(pt, srcva, max, &n);
+    if (p == 0)
       return -1;
-    u64 n = PGSIZE - (srcva - va0);
-    if (n > max) n = max;
-    char *p = (char *)(pa0 + (srcva - va0));
     for (u64 i = 0; i < n; i++) {
-      *dst = p[i];
-      if (p[i] == 0)
+      if ((*dst++ = p[i]) == 0)
         return 0;
-      dst++;
     }
     max -= n;
     srcva += n;

@@ -81,12 +81,10 @@ func symbolAddress(_ name: String, in elf: String) throws -> UInt64 {
 struct GraderClientTests {
     @Test("Z1 breakpoint, c, stop reply, continue, console still works")
     func graderSession() throws {
-        let build = try KernelBuild.variant(timer: "clint")
         let port = 40000 + Int(getpid() % 20000)
-        let guest = try GuestConsole(emulator: releaseEmulatorURL.path, kernel: build.kernel, image: build.image,
-                                     harts: 3, extra: ["-S", "-gdb", "tcp::\(port)"])
+        let (guest, kernel, _) = try GuestConsole.haltedForDebugger(port: port)
         let client = try GraderClient(port: port)
-        let uvmcopy = try symbolAddress("uvmcopy", in: build.kernel)
+        let uvmcopy = try symbolAddress("uvmcopy", in: kernel)
         client.send("Z1,\(String(uvmcopy, radix: 16)),1")
         #expect(client.receive() == "OK")
         client.send("c")

@@ -13,11 +13,9 @@ import TestSupport
 struct KernelGDBTests {
     @Test("a COW debugging session")
     func session() throws {
-        let build = try KernelBuild.variant(timer: "clint")
         let port = 30000 + Int(getpid() % 20000)
-        let guest = try GuestConsole(emulator: releaseEmulatorURL.path, kernel: build.kernel, image: build.image,
-                                     harts: 3, extra: ["-S", "-gdb", "tcp::\(port)"])
-        let userProgram = URL(fileURLWithPath: build.image).deletingLastPathComponent().path + "/user/_cowtest"
+        let (guest, kernel, image) = try GuestConsole.haltedForDebugger(port: port)
+        let userProgram = URL(fileURLWithPath: image).deletingLastPathComponent().path + "/user/_cowtest"
         let script = NSTemporaryDirectory() + "xv6emu-gdb-\(getpid()).gdb"
         try """
         set pagination off
@@ -59,7 +57,7 @@ struct KernelGDBTests {
         // Commands as -ex, not a sourced -x file: gdb treats Ctrl-C during a
         // sourced script as "abort the script", not "interrupt the target".
         let commands = try String(contentsOfFile: script, encoding: .utf8).split(separator: "\n")
-        gdb.arguments = withDefaultSignals + ["gdb-multiarch", "-q", "-batch", "-nx"] + commands.flatMap { ["-ex", String($0)] } + [build.kernel]
+        gdb.arguments = withDefaultSignals + ["gdb-multiarch", "-q", "-batch", "-nx"] + commands.flatMap { ["-ex", String($0)] } + [kernel]
         let gdbOut = Pipe()
         gdb.standardOutput = gdbOut
         gdb.standardError = gdbOut

@@ -72,6 +72,15 @@ public final class GuestConsole {
         try? FileManager.default.removeItem(atPath: imageCopy)
     }
 
+    /// The bundled kernel (clint variant) on 3 harts under the release
+    /// xv6emu, halted at the first instruction with its GDB stub on `port`.
+    public static func haltedForDebugger(port: Int) throws -> (guest: GuestConsole, kernel: String, image: String) {
+        let build = try KernelBuild.variant(timer: "clint")
+        let guest = try GuestConsole(emulator: releaseEmulatorURL.path, kernel: build.kernel, image: build.image,
+                                     harts: 3, extra: ["-S", "-gdb", "tcp::\(port)"])
+        return (guest, build.kernel, build.image)
+    }
+
     /// Reads console output until one of `needles` appears (returns the
     /// one that appears first) or the time runs out (nil). Output up to the
     /// match is consumed: the next wait only sees what follows it.
