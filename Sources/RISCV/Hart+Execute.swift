@@ -10,18 +10,6 @@
 // change translation or interrupt state (CSR writes, xRET, fences, wfi), or
 // the budget.
 
-/// How an instruction left the pc.
-enum Flow {
-    /// Fell through (pc advanced by the instruction length).
-    case next
-    /// Jumped or branched: pc may be on another page.
-    case jump
-    /// Retired, but the block must end (state the block relies on changed).
-    case stop
-    /// Trapped: did not retire; `self.pc` is the trap handler.
-    case trapped
-}
-
 extension Hart {
     /// Runs until `budget` instructions have retired, or `wfi` sleeps, or a
     /// stop is requested, or a debugger breakpoint is reached.
@@ -74,181 +62,87 @@ extension Hart {
 
     /// Executes instructions from the page holding `pc`; returns how many retired.
     func executeBlock(limit: Int) -> Int {
-        var pc = self.pc
+        let pc = self.pc
         guard let page = fetchPage(pc) else { return 0 }
-        let pageBase = pc & ~0xfff
-        // Hoisted: the compiler cannot keep `self.x` in a register across the
-        // out-of-line calls in the loop by itself.
-        let x = self.x
-        var n = 0
-        loop: while true {
-            // pc - pageBase is at most 0x1000 here, which lands on the
-            // `pageEnd` sentinel slot: sequential flow needs no bounds check.
-            let slot = Int(truncatingIfNeeded: pc &- pageBase) >> 1
-            let d = page[slot]
-            var flow: Flow
-            switch d.op {
-            case .undecoded:
-                if decodeSlot(page, pc: pc) { continue loop }
-                break loop
-            case .pageEnd:
-                break loop
-            case .straddle:
-                self.pc = pc
-                guard let whole = fetchStraddling(pc) else { instret &+= UInt64(n); return n }
-                flow = execute(whole, &pc, n, x)
-                if flow == .next { flow = .jump }   // pc is on the next page now
-            default:
-                let here = pc
-                flow = execute(d, &pc, n, x)
-                // A backward jump may close a spin loop or a fill loop
-                // (Hart+Loops.swift).
-                if flow == .jump && pc < here && d.pad0 != LoopClass.other {
-                    if d.pad0 == LoopClass.fill {
-                        n &+= fillLoop(page, slot: slot, pageBase: pageBase, loopStart: pc, budget: limit &- n &- 1)
-                    } else if isSpinning(page, slot: slot, pageBase: pageBase, loopStart: pc, branch: here) {
-                        spinning = true
-                        n &+= 1
-                        break loop
-                    }
-                }
-            }
-            switch flow {
-            case .next:
-                n &+= 1
-                if n >= limit { break loop }
-            case .jump:
-                n &+= 1
-                if pc & ~0xfff != pageBase || n >= limit { break loop }
-            case .stop:
-                n &+= 1
-                break loop
-            case .trapped:
-                instret &+= UInt64(n)
-                return n
-            }
-        }
-        self.pc = pc
+        return interpret(page, pageBase: pc & ~0xfff, offset: Int(pc & 0xfff), limit: limit)
+    }
+
+    /// The interpreter proper: runs decoded instructions of one page, from
+    /// byte `offset`, until `limit` have retired, control leaves the page,
+    /// or an instruction ends the block. Returns how many retired; on return
+    /// `self.pc` is the next pc (or the trap handler) and `instret` counts them.
+    /// The instructions themselves run as a chain of handlers (Handlers.swift).
+    func interpret(_ page: UnsafeMutablePointer<DecodedInst>, pageBase: UInt64, offset: Int, limit: Int) -> Int {
+        let chain = min(limit, Hart.maxChain)
+        // Hoisted: nothing in a block changes these (a change of mode, satp
+        // or MPRV ends the block).
+        blockContext.pointee = BlockContext(
+            page: page, pageBase: pageBase,
+            readTLB: tlb.entries + TLB.index(set: dataSet, kind: TLB.read, vpn: 0),
+            writeTLB: tlb.entries + TLB.index(set: dataSet, kind: TLB.write, vpn: 0),
+            hart: Unmanaged.passUnretained(self), start: chain)
+        let ip = UnsafeMutableRawPointer(page + offset >> 1)
+        let left = dispatch(ip, x, chain, UnsafeMutableRawPointer(blockContext), Hart.handlerTable)
+        let n = chain &- left
         instret &+= UInt64(n)
+        let k = blockContext.pointee
+        switch k.exit {
+        case .next:
+            pc = k.exitPC
+        case .trapped:
+            break
+        case .spin:
+            pc = k.exitPC
+            spinning = true
+        case .straddle:
+            pc = k.exitPC
+            return n &+ executeStraddling(limit: limit &- n)
+        }
         return n
     }
 
-    /// The semantics of one decoded instruction at `pc`. `retired` is the
-    /// number of instructions of this block retired before it (for counters).
+    /// The longest chain of handlers one `interpret` runs. Release builds
+    /// turn every handler's call of the next into a jump, so a chain costs
+    /// no stack; debug builds make real calls, so there chains stay short.
+    #if DEBUG
+    static let maxChain = 64
+    #else
+    static let maxChain = Int.max
+    #endif
+
+    /// A 32-bit instruction whose second half is on the next page: fetched
+    /// and decoded on each execution, then run through the interpreter from
+    /// a scratch page in which it sits in the page's last slot (so the pc
+    /// arithmetic is the real page's) and every other slot ends the block.
+    @inline(never)
+    func executeStraddling(limit: Int) -> Int {
+        guard limit > 0, let whole = fetchStraddling(pc) else { return 0 }
+        let scratch = straddleScratch.entries
+        scratch[DecodedPage.slots - 1] = whole
+        defer { scratch[DecodedPage.slots - 1] = .pageEnd }
+        return interpret(scratch, pageBase: pc & ~0xfff, offset: 0xffe, limit: 1)
+    }
+
+    /// Operations that end a block even when they fall through: they may
+    /// change translation, privilege or interrupt state, which the block
+    /// hoisted.
     @inline(__always)
-    func execute(_ d: DecodedInst, _ pc: inout UInt64, _ retired: Int, _ x: UnsafeMutablePointer<UInt64>) -> Flow {
-        let rd = Int(d.rd), rs1 = Int(d.rs1), rs2 = Int(d.rs2)
-        let imm = UInt64(bitPattern: Int64(d.imm))
+    static func endsBlock(_ d: DecodedInst) -> Bool {
+        switch d.op {
+        case .csrrs, .csrrc, .csrrsi, .csrrci: d.rs1 != 0
+        default: true
+        }
+    }
+
+    /// System and Zicsr instructions: the next pc, or nil if it trapped.
+    @inline(never)
+    func executeSystem(_ d: DecodedInst, pc: UInt64, retired: Int) -> UInt64? {
         let len = UInt64(d.length)
         switch d.op {
-        // MARK: RV64I
-        case .lui: x[rd] = imm
-        case .auipc: x[rd] = pc &+ imm
-        case .jal:
-            x[rd] = pc &+ len
-            pc = pc &+ imm
-            return .jump
-        case .jalr:
-            let target = (x[rs1] &+ imm) & ~1
-            x[rd] = pc &+ len
-            pc = target
-            return .jump
-        case .beq: if x[rs1] == x[rs2] { pc = pc &+ imm; return .jump }
-        case .bne: if x[rs1] != x[rs2] { pc = pc &+ imm; return .jump }
-        case .blt: if Int64(bitPattern: x[rs1]) < Int64(bitPattern: x[rs2]) { pc = pc &+ imm; return .jump }
-        case .bge: if Int64(bitPattern: x[rs1]) >= Int64(bitPattern: x[rs2]) { pc = pc &+ imm; return .jump }
-        case .bltu: if x[rs1] < x[rs2] { pc = pc &+ imm; return .jump }
-        case .bgeu: if x[rs1] >= x[rs2] { pc = pc &+ imm; return .jump }
-
-        case .lb:
-            guard let v = load(x[rs1] &+ imm, width: 1, pc: pc) else { return .trapped }
-            x[rd] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: v)))
-        case .lh:
-            guard let v = load(x[rs1] &+ imm, width: 2, pc: pc) else { return .trapped }
-            x[rd] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: v)))
-        case .lw:
-            guard let v = load(x[rs1] &+ imm, width: 4, pc: pc) else { return .trapped }
-            x[rd] = sext32(v)
-        case .ld:
-            guard let v = load(x[rs1] &+ imm, width: 8, pc: pc) else { return .trapped }
-            x[rd] = v
-        case .lbu:
-            guard let v = load(x[rs1] &+ imm, width: 1, pc: pc) else { return .trapped }
-            x[rd] = v
-        case .lhu:
-            guard let v = load(x[rs1] &+ imm, width: 2, pc: pc) else { return .trapped }
-            x[rd] = v
-        case .lwu:
-            guard let v = load(x[rs1] &+ imm, width: 4, pc: pc) else { return .trapped }
-            x[rd] = v
-        case .sb: guard store(x[rs1] &+ imm, width: 1, x[rs2], pc: pc) else { return .trapped }
-        case .sh: guard store(x[rs1] &+ imm, width: 2, x[rs2], pc: pc) else { return .trapped }
-        case .sw: guard store(x[rs1] &+ imm, width: 4, x[rs2], pc: pc) else { return .trapped }
-        case .sd: guard store(x[rs1] &+ imm, width: 8, x[rs2], pc: pc) else { return .trapped }
-
-        case .addi: x[rd] = x[rs1] &+ imm
-        case .slti: x[rd] = Int64(bitPattern: x[rs1]) < Int64(d.imm) ? 1 : 0
-        case .sltiu: x[rd] = x[rs1] < imm ? 1 : 0
-        case .xori: x[rd] = x[rs1] ^ imm
-        case .ori: x[rd] = x[rs1] | imm
-        case .andi: x[rd] = x[rs1] & imm
-        case .slli: x[rd] = x[rs1] << (imm & 63)
-        case .srli: x[rd] = x[rs1] >> (imm & 63)
-        case .srai: x[rd] = UInt64(bitPattern: Int64(bitPattern: x[rs1]) >> Int64(imm & 63))
-        case .add: x[rd] = x[rs1] &+ x[rs2]
-        case .sub: x[rd] = x[rs1] &- x[rs2]
-        case .sll: x[rd] = x[rs1] << (x[rs2] & 63)
-        case .slt: x[rd] = Int64(bitPattern: x[rs1]) < Int64(bitPattern: x[rs2]) ? 1 : 0
-        case .sltu: x[rd] = x[rs1] < x[rs2] ? 1 : 0
-        case .xor: x[rd] = x[rs1] ^ x[rs2]
-        case .srl: x[rd] = x[rs1] >> (x[rs2] & 63)
-        case .sra: x[rd] = UInt64(bitPattern: Int64(bitPattern: x[rs1]) >> Int64(x[rs2] & 63))
-        case .or: x[rd] = x[rs1] | x[rs2]
-        case .and: x[rd] = x[rs1] & x[rs2]
-        case .addiw: x[rd] = sext32(x[rs1] &+ imm)
-        case .slliw: x[rd] = sext32(UInt64(UInt32(truncatingIfNeeded: x[rs1]) << UInt32(imm & 31)))
-        case .srliw: x[rd] = sext32(UInt64(UInt32(truncatingIfNeeded: x[rs1]) >> UInt32(imm & 31)))
-        case .sraiw: x[rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[rs1]) >> Int32(imm & 31)))
-        case .addw: x[rd] = sext32(x[rs1] &+ x[rs2])
-        case .subw: x[rd] = sext32(x[rs1] &- x[rs2])
-        case .sllw: x[rd] = sext32(UInt64(UInt32(truncatingIfNeeded: x[rs1]) << UInt32(x[rs2] & 31)))
-        case .srlw: x[rd] = sext32(UInt64(UInt32(truncatingIfNeeded: x[rs1]) >> UInt32(x[rs2] & 31)))
-        case .sraw: x[rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: x[rs1]) >> Int32(x[rs2] & 31)))
-
-        // MARK: M
-        case .mul: x[rd] = x[rs1] &* x[rs2]
-        case .mulh:
-            x[rd] = UInt64(bitPattern: Int64(bitPattern: x[rs1]).multipliedFullWidth(by: Int64(bitPattern: x[rs2])).high)
-        case .mulhu: x[rd] = x[rs1].multipliedFullWidth(by: x[rs2]).high
-        case .mulhsu:
-            // signed × unsigned: the unsigned high word, corrected for a negative rs1.
-            let a = x[rs1], b = x[rs2]
-            x[rd] = a.multipliedFullWidth(by: b).high &- (Int64(bitPattern: a) < 0 ? b : 0)
-        case .div: x[rd] = UInt64(bitPattern: divSigned(Int64(bitPattern: x[rs1]), Int64(bitPattern: x[rs2])))
-        case .divu: x[rd] = x[rs2] == 0 ? .max : x[rs1] / x[rs2]
-        case .rem: x[rd] = UInt64(bitPattern: remSigned(Int64(bitPattern: x[rs1]), Int64(bitPattern: x[rs2])))
-        case .remu: x[rd] = x[rs2] == 0 ? x[rs1] : x[rs1] % x[rs2]
-        case .mulw: x[rd] = sext32(x[rs1] &* x[rs2])
-        case .divw:
-            let q = divSigned(Int64(Int32(truncatingIfNeeded: x[rs1])), Int64(Int32(truncatingIfNeeded: x[rs2])))
-            x[rd] = sext32(UInt64(bitPattern: q))
-        case .divuw:
-            let a = UInt32(truncatingIfNeeded: x[rs1]), b = UInt32(truncatingIfNeeded: x[rs2])
-            x[rd] = sext32(UInt64(b == 0 ? .max : a / b))
-        case .remw:
-            let r = remSigned(Int64(Int32(truncatingIfNeeded: x[rs1])), Int64(Int32(truncatingIfNeeded: x[rs2])))
-            x[rd] = sext32(UInt64(bitPattern: r))
-        case .remuw:
-            let a = UInt32(truncatingIfNeeded: x[rs1]), b = UInt32(truncatingIfNeeded: x[rs2])
-            x[rd] = sext32(UInt64(b == 0 ? a : a % b))
-
-        // MARK: System
-        case .fence: break
         case .fence_i:
             // Stores to cached code are caught when they happen (see
             // MemorySystem), so fence.i has nothing left to invalidate.
-            pc &+= len
-            return .stop
+            return pc &+ len
         case .ecall:
             let cause: ExceptionCause = switch mode {
             case .user: .ecallFromU
@@ -256,56 +150,66 @@ extension Hart {
             case .machine: .ecallFromM
             }
             raiseException(cause, tval: 0, pc: pc)
-            return .trapped
+            return nil
         case .ebreak:
             raiseException(.breakpoint, tval: pc, pc: pc)
-            return .trapped
+            return nil
         case .mret:
-            guard executeMret(pc: pc, raw: d.raw) else { return .trapped }
-            pc = self.pc
-            return .stop
+            guard executeMret(pc: pc, raw: d.raw) else { return nil }
+            return self.pc
         case .sret:
-            guard executeSret(pc: pc, raw: d.raw) else { return .trapped }
-            pc = self.pc
-            return .stop
+            guard executeSret(pc: pc, raw: d.raw) else { return nil }
+            return self.pc
         case .wfi:
             // U-mode wfi is illegal when S exists (QEMU's choice of the
             // spec's "bounded time" option); S-mode under TW likewise.
             if mode == .user || (mode == .supervisor && mstatus & CSRBits.tw != 0) {
                 raiseException(.illegalInstruction, tval: UInt64(d.raw), pc: pc)
-                return .trapped
+                return nil
             }
-            pc &+= len
             if !hasPendingInterrupt { isWaitingForInterrupt = true }
-            return .stop
+            return pc &+ len
         case .sfence_vma:
             if mode == .user || (mode == .supervisor && mstatus & CSRBits.tvm != 0) {
                 raiseException(.illegalInstruction, tval: UInt64(d.raw), pc: pc)
-                return .trapped
+                return nil
             }
             tlb.flushTranslated()
-            pc &+= len
-            return .stop
+            return pc &+ len
         case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci:
-            guard executeCSR(d, pc: pc, retired: retired) else { return .trapped }
-            pc &+= len
-            // A write may change translation or interrupt state: end the block.
-            let wrote = d.op == .csrrw || d.op == .csrrwi || d.rs1 != 0
-            return wrote ? .stop : .next
-
-        // MARK: A
-        case .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
-             .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
-             .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
-             .amomin_d, .amomax_d, .amominu_d, .amomaxu_d:
-            guard executeAtomic(d, pc: pc) else { return .trapped }
-
-        case .illegal, .undecoded, .straddle, .pageEnd:
+            guard executeCSR(d, pc: pc, retired: retired) else { return nil }
+            return pc &+ len
+        default:
             raiseException(.illegalInstruction, tval: UInt64(d.raw), pc: pc)
-            return .trapped
+            return nil
         }
-        pc &+= len
-        return .next
+    }
+
+    /// The M extension's multi-cycle operations (mul and mulw are inline).
+    @inline(__always)
+    static func multiplyDivide(_ op: Op, _ a: UInt64, _ b: UInt64) -> UInt64 {
+        switch op {
+        case .mulh:
+            UInt64(bitPattern: Int64(bitPattern: a).multipliedFullWidth(by: Int64(bitPattern: b)).high)
+        case .mulhu: a.multipliedFullWidth(by: b).high
+        case .mulhsu:
+            // signed × unsigned: the unsigned high word, corrected for a negative a.
+            a.multipliedFullWidth(by: b).high &- (Int64(bitPattern: a) < 0 ? b : 0)
+        case .div: UInt64(bitPattern: divSigned(Int64(bitPattern: a), Int64(bitPattern: b)))
+        case .divu: b == 0 ? .max : a / b
+        case .rem: UInt64(bitPattern: remSigned(Int64(bitPattern: a), Int64(bitPattern: b)))
+        case .remu: b == 0 ? a : a % b
+        case .divw:
+            sext32(UInt64(bitPattern: divSigned(Int64(Int32(truncatingIfNeeded: a)), Int64(Int32(truncatingIfNeeded: b)))))
+        case .divuw:
+            sext32(UInt64(UInt32(truncatingIfNeeded: b) == 0 ? .max
+                : UInt32(truncatingIfNeeded: a) / UInt32(truncatingIfNeeded: b)))
+        case .remw:
+            sext32(UInt64(bitPattern: remSigned(Int64(Int32(truncatingIfNeeded: a)), Int64(Int32(truncatingIfNeeded: b)))))
+        default:  // remuw
+            sext32(UInt64(UInt32(truncatingIfNeeded: b) == 0 ? UInt32(truncatingIfNeeded: a)
+                : UInt32(truncatingIfNeeded: a) % UInt32(truncatingIfNeeded: b)))
+        }
     }
 }
 

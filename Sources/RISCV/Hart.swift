@@ -156,6 +156,11 @@ public final class Hart {
     /// Spins detected (statistics).
     public internal(set) var spinsDetected: UInt64 = 0
 
+    /// The interpreter's per-block state (Handlers.swift).
+    let blockContext = UnsafeMutablePointer<BlockContext>.allocate(capacity: 1)
+    /// Where a page-straddling instruction runs (Hart+Execute.swift).
+    let straddleScratch = DecodedPage.allEnds()
+
     /// Set by a watchpoint hit; the run loop stops after the instruction.
     public internal(set) var watchHit: WatchHit?
 
@@ -174,6 +179,7 @@ public final class Hart {
         x.deallocate()
         f.deallocate()
         spinRegisters.deallocate()
+        blockContext.deallocate()
     }
 
     /// Architectural reset: M-mode at `pc`, a0 = mhartid.

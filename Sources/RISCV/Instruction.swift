@@ -40,6 +40,19 @@ public enum Op: UInt8, CaseIterable, Sendable {
     case amomin_d, amomax_d, amominu_d, amomaxu_d
 }
 
+extension Op {
+    /// Bytes a load or store moves; 0 for every other operation.
+    var accessWidth: Int {
+        switch self {
+        case .lb, .lbu, .sb: 1
+        case .lh, .lhu, .sh: 2
+        case .lw, .lwu, .sw: 4
+        case .ld, .sd: 8
+        default: 0
+        }
+    }
+}
+
 /// One decoded instruction (16 bytes).
 ///
 /// Register fields are already adjusted for the interpreter: a write to x0 is
@@ -53,6 +66,8 @@ public struct DecodedInst: Sendable, Equatable {
     /// 2 for compressed instructions, 4 otherwise.
     public var length: UInt8
     public var pad0: UInt8 = 0
+    /// Loads and stores: the access width in bytes (set by `init` from the
+    /// op, so the interpreter needs no second dispatch to find it).
     public var pad1: UInt16 = 0
     /// Immediate (sign-extended), shift amount, or CSR number.
     public var imm: Int32
@@ -68,6 +83,7 @@ public struct DecodedInst: Sendable, Equatable {
         self.length = length
         self.imm = imm
         self.raw = raw
+        self.pad1 = UInt16(op.accessWidth)
     }
 
     static let undecoded = DecodedInst(op: .undecoded)
@@ -82,9 +98,18 @@ final class DecodedPage {
     let entries: UnsafeMutablePointer<DecodedInst>
 
     init() {
-        entries = .allocate(capacity: Self.slots + 1)
+        entries = .allocate(capacity: Self.slots + 2)
         entries.initialize(repeating: .undecoded, count: Self.slots)
-        (entries + Self.slots).initialize(to: .pageEnd)
+        (entries + Self.slots).initialize(repeating: .pageEnd, count: 2)
+    }
+
+    /// A page whose every slot ends the block (the straddling instruction's
+    /// scratch page; see `Hart.executeStraddling`). Two sentinels follow the
+    /// last slot because an instruction there may fall through to +4.
+    static func allEnds() -> DecodedPage {
+        let page = DecodedPage()
+        page.entries.update(repeating: .pageEnd, count: Self.slots)
+        return page
     }
 
     deinit { entries.deallocate() }

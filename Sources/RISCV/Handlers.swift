@@ -1,0 +1,380 @@
+// Handlers.swift — threaded dispatch: one small function per operation,
+// each ending by jumping straight to the next instruction's function.
+//
+// Why: a `switch` in a loop has a single indirect jump that every
+// instruction shares, so the branch predictor sees one jump with ~80
+// targets; and the loop's state lives across the whole switch, so the
+// compiler spills it to the stack. With a handler per operation, each
+// handler ends in its own indirect jump (the predictor learns "after an
+// add comes a branch" per handler), and the hot state travels in argument
+// registers: the instruction pointer, the register file, the remaining
+// budget, the block context and the handler table.
+//
+// How Swift gets there (after WasmKit's threaded interpreter): handlers
+// are `@convention(c)` closures with identical signatures whose last act
+// is calling the next handler; with nothing left to do after that call
+// (trivial types only, no reference counting), LLVM emits it as a `jmp`.
+// Release builds rely on that; debug builds do not optimise tail calls, so
+// there a chain of handlers is capped (`Hart.maxChain`) to bound the stack.
+//
+// Conventions every handler keeps:
+// - `r` is how many more instructions may retire (≥ 1 on entry). A handler
+//   that retires its instruction continues with `r - 1`, or leaves with
+//   `r - 1` when that is 0; a handler that traps leaves with `r`.
+// - Leaving means returning the remaining budget with `exitPC` and `exit`
+//   set in the context; `Hart.interpret` takes it from there.
+// - Pointers, not Swift structs, cross the C signature (only C types may);
+//   handlers rebind them (`ctx(c)`, `inst(ip)`).
+
+/// ip, x, r, context, table → remaining budget at exit.
+typealias Handler = @convention(c) (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>, Int,
+                                    UnsafeMutableRawPointer, UnsafeRawPointer) -> Int
+
+/// Why a chain of handlers returned.
+enum BlockExit: UInt8 {
+    /// Left the page, ended the block, or ran out of budget: go on at `exitPC`.
+    case next
+    /// An instruction trapped: `Hart.pc` is already the trap handler.
+    case trapped
+    /// The instruction at `exitPC` straddles two pages.
+    case straddle
+    /// A spin loop was recognised (Hart+Loops.swift): give up the quantum.
+    case spin
+}
+
+/// What handlers need besides the hot registers: one per hart, rewritten
+/// at the start of every block.
+struct BlockContext {
+    var page: UnsafeMutablePointer<DecodedInst>
+    var pageBase: UInt64
+    var readTLB: UnsafeMutablePointer<TLBEntry>
+    var writeTLB: UnsafeMutablePointer<TLBEntry>
+    var hart: Unmanaged<Hart>
+    /// The budget the chain started with (instructions retired = start − r).
+    var start: Int
+    var exitPC: UInt64 = 0
+    var exit: BlockExit = .next
+    /// The backward jump being checked by `loopCheck`.
+    var branchPC: UInt64 = 0
+}
+
+// MARK: The pieces every handler is built from
+
+@inline(__always) func ctx(_ c: UnsafeMutableRawPointer) -> UnsafeMutablePointer<BlockContext> {
+    c.assumingMemoryBound(to: BlockContext.self)
+}
+
+@inline(__always) func inst(_ ip: UnsafeMutableRawPointer) -> DecodedInst {
+    ip.load(as: DecodedInst.self)
+}
+
+/// The pc of the instruction at `ip`.
+@inline(__always) func pcOf(_ ip: UnsafeMutableRawPointer, _ c: UnsafeMutableRawPointer) -> UInt64 {
+    let k = ctx(c)
+    // Slots are 16 bytes per 2 bytes of code.
+    return k.pointee.pageBase &+ UInt64(truncatingIfNeeded: (ip - UnsafeMutableRawPointer(k.pointee.page)) >> 3)
+}
+
+/// Runs the instruction at `ip`.
+@inline(__always) func dispatch(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
+                                _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer) -> Int {
+    t.assumingMemoryBound(to: Handler.self)[Int(ip.load(as: UInt8.self))](ip, x, r, c, t)
+}
+
+/// Retires the current instruction and falls through to the next slot (the
+/// `pageEnd` sentinel past the page's last slot catches leaving the page).
+@inline(__always) func next(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
+                            _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer, _ length: UInt8) -> Int {
+    let following = ip + Int(length) &<< 3
+    if r <= 1 { return leave(following, 0, c) }
+    return dispatch(following, x, r &- 1, c, t)
+}
+
+/// Leaves the chain before the instruction at `ip`.
+@inline(__always) func leave(_ ip: UnsafeMutableRawPointer, _ r: Int, _ c: UnsafeMutableRawPointer) -> Int {
+    let k = ctx(c)
+    k.pointee.exitPC = pcOf(ip, c)
+    k.pointee.exit = .next
+    return r
+}
+
+/// Leaves the chain with `pc` next.
+@inline(__always) func leave(pc: UInt64, _ r: Int, _ c: UnsafeMutableRawPointer, _ why: BlockExit = .next) -> Int {
+    let k = ctx(c)
+    k.pointee.exitPC = pc
+    k.pointee.exit = why
+    return r
+}
+
+@inline(__always) func trapped(_ r: Int, _ c: UnsafeMutableRawPointer) -> Int {
+    ctx(c).pointee.exit = .trapped
+    return r
+}
+
+/// Retires a jump or taken branch from `here` to `target`: continues in
+/// this page, or leaves. Backward jumps in the page go through `loopCheck`
+/// unless the loop they close is known to be ordinary.
+@inline(__always) func jump(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
+                            _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
+                            to target: UInt64, loopClass: UInt8) -> Int {
+    let k = ctx(c)
+    let offset = target &- k.pointee.pageBase
+    if offset < 4096 && r > 1 {
+        let to = UnsafeMutableRawPointer(k.pointee.page) + Int(truncatingIfNeeded: offset) &<< 3
+        if to < ip && loopClass != LoopClass.other {
+            k.pointee.branchPC = pcOf(ip, c)
+            return t.assumingMemoryBound(to: Handler.self)[Hart.loopCheckSlot](to, x, r &- 1, c, t)
+        }
+        return dispatch(to, x, r &- 1, c, t)
+    }
+    return leave(pc: target, r &- 1, c)
+}
+
+/// Register-register operations.
+@inline(__always) func rr(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
+                          _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
+                          _ f: (UInt64, UInt64) -> UInt64) -> Int {
+    let d = inst(ip)
+    x[Int(d.rd)] = f(x[Int(d.rs1)], x[Int(d.rs2)])
+    return next(ip, x, r, c, t, d.length)
+}
+
+/// Register-immediate operations (the immediate sign-extended).
+@inline(__always) func ri(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
+                          _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
+                          _ f: (UInt64, UInt64) -> UInt64) -> Int {
+    let d = inst(ip)
+    x[Int(d.rd)] = f(x[Int(d.rs1)], UInt64(bitPattern: Int64(d.imm)))
+    return next(ip, x, r, c, t, d.length)
+}
+
+/// Conditional branches.
+@inline(__always) func branch(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
+                              _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
+                              _ taken: (UInt64, UInt64) -> Bool) -> Int {
+    let d = inst(ip)
+    if taken(x[Int(d.rs1)], x[Int(d.rs2)]) {
+        return jump(ip, x, r, c, t, to: pcOf(ip, c) &+ UInt64(bitPattern: Int64(d.imm)), loopClass: d.pad0)
+    }
+    return next(ip, x, r, c, t, d.length)
+}
+
+/// Loads: the TLB hit inline, the rest (miss, device, trap) out of line.
+/// `width` is in `pad1` (see `Op.accessWidth`).
+@inline(__always) func loadOp(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
+                            _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
+                            _ extend: (UInt64) -> UInt64) -> Int {
+    let d = inst(ip)
+    let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))
+    let width = Int(d.pad1)
+    let vpn = vaddr >> 12
+    let e = ctx(c).pointee.readTLB[Int(truncatingIfNeeded: vpn) & (TLB.slots - 1)]
+    let value: UInt64
+    if _fastPath(e.tag == vpn && (vaddr & 0xfff) &+ UInt64(width) <= 4096) {
+        value = loadLittleEndian(UnsafeRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped,
+                                 width: width)
+    } else {
+        let pc = pcOf(ip, c)
+        guard let v = ctx(c).pointee.hart._withUnsafeGuaranteedRef({ $0.loadSlow(vaddr, width: width, pc: pc) }) else {
+            return trapped(r, c)
+        }
+        value = v
+    }
+    x[Int(d.rd)] = extend(value)
+    return next(ip, x, r, c, t, d.length)
+}
+
+@inline(__always) func storeOp(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
+                             _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer) -> Int {
+    let d = inst(ip)
+    let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))
+    let width = Int(d.pad1)
+    let vpn = vaddr >> 12
+    let e = ctx(c).pointee.writeTLB[Int(truncatingIfNeeded: vpn) & (TLB.slots - 1)]
+    if _fastPath(e.tag == vpn && (vaddr & 0xfff) &+ UInt64(width) <= 4096) {
+        storeLittleEndian(UnsafeMutableRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped,
+                          width: width, x[Int(d.rs2)])
+    } else {
+        let pc = pcOf(ip, c), value = x[Int(d.rs2)]
+        guard ctx(c).pointee.hart._withUnsafeGuaranteedRef({ $0.storeSlow(vaddr, width: width, value, pc: pc) }) else {
+            return trapped(r, c)
+        }
+    }
+    return next(ip, x, r, c, t, d.length)
+}
+
+@inline(__always) func sext8(_ v: UInt64) -> UInt64 { UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: v))) }
+@inline(__always) func sext16(_ v: UInt64) -> UInt64 { UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: v))) }
+@inline(__always) func signed(_ v: UInt64) -> Int64 { Int64(bitPattern: v) }
+@inline(__always) func low32(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v) }
+
+extension Hart {
+    /// The handler of every operation, indexed by `Op.rawValue` (256 slots,
+    /// so any byte indexes it). Built once; each hart keeps the pointer.
+    nonisolated(unsafe) static let handlerTable: UnsafeRawPointer = {
+        let table = UnsafeMutablePointer<Handler>.allocate(capacity: 256)
+        table.initialize(repeating: systemHandler, count: 256)
+        for op in Op.allCases { table[Int(op.rawValue)] = handler(for: op) }
+        table[loopCheckSlot] = loopCheckHandler
+        return UnsafeRawPointer(table)
+    }()
+
+    /// The table slot of `loopCheckHandler` (no operation has this value).
+    static let loopCheckSlot = 255
+
+    /// The semantics of each operation. Everything not listed runs out of
+    /// line through `systemHandler`.
+    static func handler(for op: Op) -> Handler {
+        switch op {
+        // MARK: RV64I
+        case .lui: { ip, x, r, c, t in
+            let d = inst(ip)
+            x[Int(d.rd)] = UInt64(bitPattern: Int64(d.imm))
+            return next(ip, x, r, c, t, d.length)
+        }
+        case .auipc: { ip, x, r, c, t in
+            let d = inst(ip)
+            x[Int(d.rd)] = pcOf(ip, c) &+ UInt64(bitPattern: Int64(d.imm))
+            return next(ip, x, r, c, t, d.length)
+        }
+        case .jal: { ip, x, r, c, t in
+            let d = inst(ip)
+            let here = pcOf(ip, c)
+            x[Int(d.rd)] = here &+ UInt64(d.length)
+            return jump(ip, x, r, c, t, to: here &+ UInt64(bitPattern: Int64(d.imm)), loopClass: d.pad0)
+        }
+        case .jalr: { ip, x, r, c, t in
+            let d = inst(ip)
+            let target = (x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))) & ~1
+            x[Int(d.rd)] = pcOf(ip, c) &+ UInt64(d.length)
+            return jump(ip, x, r, c, t, to: target, loopClass: d.pad0)
+        }
+        case .beq: { ip, x, r, c, t in branch(ip, x, r, c, t) { $0 == $1 } }
+        case .bne: { ip, x, r, c, t in branch(ip, x, r, c, t) { $0 != $1 } }
+        case .blt: { ip, x, r, c, t in branch(ip, x, r, c, t) { signed($0) < signed($1) } }
+        case .bge: { ip, x, r, c, t in branch(ip, x, r, c, t) { signed($0) >= signed($1) } }
+        case .bltu: { ip, x, r, c, t in branch(ip, x, r, c, t) { $0 < $1 } }
+        case .bgeu: { ip, x, r, c, t in branch(ip, x, r, c, t) { $0 >= $1 } }
+
+        case .lb: { ip, x, r, c, t in loadOp(ip, x, r, c, t) { sext8($0) } }
+        case .lh: { ip, x, r, c, t in loadOp(ip, x, r, c, t) { sext16($0) } }
+        case .lw: { ip, x, r, c, t in loadOp(ip, x, r, c, t) { sext32($0) } }
+        case .ld, .lbu, .lhu, .lwu: { ip, x, r, c, t in loadOp(ip, x, r, c, t) { $0 } }
+        case .sb, .sh, .sw, .sd: { ip, x, r, c, t in storeOp(ip, x, r, c, t) }
+
+        case .addi: { ip, x, r, c, t in ri(ip, x, r, c, t) { $0 &+ $1 } }
+        case .slti: { ip, x, r, c, t in ri(ip, x, r, c, t) { signed($0) < signed($1) ? 1 : 0 } }
+        case .sltiu: { ip, x, r, c, t in ri(ip, x, r, c, t) { $0 < $1 ? 1 : 0 } }
+        case .xori: { ip, x, r, c, t in ri(ip, x, r, c, t) { $0 ^ $1 } }
+        case .ori: { ip, x, r, c, t in ri(ip, x, r, c, t) { $0 | $1 } }
+        case .andi: { ip, x, r, c, t in ri(ip, x, r, c, t) { $0 & $1 } }
+        case .slli: { ip, x, r, c, t in ri(ip, x, r, c, t) { $0 << ($1 & 63) } }
+        case .srli: { ip, x, r, c, t in ri(ip, x, r, c, t) { $0 >> ($1 & 63) } }
+        case .srai: { ip, x, r, c, t in ri(ip, x, r, c, t) { UInt64(bitPattern: signed($0) >> Int64($1 & 63)) } }
+        case .addiw: { ip, x, r, c, t in ri(ip, x, r, c, t) { sext32($0 &+ $1) } }
+        case .slliw: { ip, x, r, c, t in ri(ip, x, r, c, t) { sext32(UInt64(low32($0) << low32($1 & 31))) } }
+        case .srliw: { ip, x, r, c, t in ri(ip, x, r, c, t) { sext32(UInt64(low32($0) >> low32($1 & 31))) } }
+        case .sraiw: { ip, x, r, c, t in
+            ri(ip, x, r, c, t) { UInt64(bitPattern: Int64(Int32(bitPattern: low32($0)) >> Int32($1 & 31))) }
+        }
+
+        case .add: { ip, x, r, c, t in rr(ip, x, r, c, t) { $0 &+ $1 } }
+        case .sub: { ip, x, r, c, t in rr(ip, x, r, c, t) { $0 &- $1 } }
+        case .sll: { ip, x, r, c, t in rr(ip, x, r, c, t) { $0 << ($1 & 63) } }
+        case .slt: { ip, x, r, c, t in rr(ip, x, r, c, t) { signed($0) < signed($1) ? 1 : 0 } }
+        case .sltu: { ip, x, r, c, t in rr(ip, x, r, c, t) { $0 < $1 ? 1 : 0 } }
+        case .xor: { ip, x, r, c, t in rr(ip, x, r, c, t) { $0 ^ $1 } }
+        case .srl: { ip, x, r, c, t in rr(ip, x, r, c, t) { $0 >> ($1 & 63) } }
+        case .sra: { ip, x, r, c, t in rr(ip, x, r, c, t) { UInt64(bitPattern: signed($0) >> Int64($1 & 63)) } }
+        case .or: { ip, x, r, c, t in rr(ip, x, r, c, t) { $0 | $1 } }
+        case .and: { ip, x, r, c, t in rr(ip, x, r, c, t) { $0 & $1 } }
+        case .addw: { ip, x, r, c, t in rr(ip, x, r, c, t) { sext32($0 &+ $1) } }
+        case .subw: { ip, x, r, c, t in rr(ip, x, r, c, t) { sext32($0 &- $1) } }
+        case .sllw: { ip, x, r, c, t in rr(ip, x, r, c, t) { sext32(UInt64(low32($0) << low32($1 & 31))) } }
+        case .srlw: { ip, x, r, c, t in rr(ip, x, r, c, t) { sext32(UInt64(low32($0) >> low32($1 & 31))) } }
+        case .sraw: { ip, x, r, c, t in
+            rr(ip, x, r, c, t) { UInt64(bitPattern: Int64(Int32(bitPattern: low32($0)) >> Int32($1 & 31))) }
+        }
+
+        // MARK: M
+        case .mul: { ip, x, r, c, t in rr(ip, x, r, c, t) { $0 &* $1 } }
+        case .mulw: { ip, x, r, c, t in rr(ip, x, r, c, t) { sext32($0 &* $1) } }
+        case .mulh: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.mulh, $0, $1) } }
+        case .mulhsu: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.mulhsu, $0, $1) } }
+        case .mulhu: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.mulhu, $0, $1) } }
+        case .div: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.div, $0, $1) } }
+        case .divu: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.divu, $0, $1) } }
+        case .rem: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.rem, $0, $1) } }
+        case .remu: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.remu, $0, $1) } }
+        case .divw: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.divw, $0, $1) } }
+        case .divuw: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.divuw, $0, $1) } }
+        case .remw: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.remw, $0, $1) } }
+        case .remuw: { ip, x, r, c, t in rr(ip, x, r, c, t) { Hart.multiplyDivide(.remuw, $0, $1) } }
+
+        case .fence: { ip, x, r, c, t in next(ip, x, r, c, t, inst(ip).length) }
+
+        // MARK: The decode cache's own entries
+        case .undecoded: { ip, x, r, c, t in
+            let pc = pcOf(ip, c), page = ctx(c).pointee.page
+            // Decoded in place, then run (nothing retired yet).
+            if ctx(c).pointee.hart._withUnsafeGuaranteedRef({ $0.decodeSlot(page, pc: pc) }) {
+                return dispatch(ip, x, r, c, t)
+            }
+            return leave(ip, r, c)
+        }
+        case .pageEnd: { ip, _, r, c, _ in leave(ip, r, c) }
+        case .straddle: { ip, _, r, c, _ in leave(pc: pcOf(ip, c), r, c, .straddle) }
+
+        // MARK: A, out of line
+        case .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
+             .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
+             .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
+             .amomin_d, .amomax_d, .amominu_d, .amomaxu_d: { ip, x, r, c, t in
+            let d = inst(ip), pc = pcOf(ip, c)
+            guard ctx(c).pointee.hart._withUnsafeGuaranteedRef({ $0.executeAtomic(d, pc: pc) }) else {
+                return trapped(r, c)
+            }
+            return next(ip, x, r, c, t, d.length)
+        }
+
+        case .illegal, .fence_i, .ecall, .ebreak, .mret, .sret, .wfi, .sfence_vma,
+             .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci:
+            systemHandler
+        }
+    }
+
+    /// System and Zicsr instructions (and anything illegal): out of line.
+    /// Those that may change what the block hoisted (translation,
+    /// privilege, interrupt state) end the block.
+    nonisolated(unsafe) static let systemHandler: Handler = { ip, x, r, c, t in
+        let d = inst(ip), here = pcOf(ip, c)
+        let k = ctx(c)
+        let retired = k.pointee.start &- r
+        guard let following = k.pointee.hart._withUnsafeGuaranteedRef({
+            $0.executeSystem(d, pc: here, retired: retired)
+        }) else { return trapped(r, c) }
+        if !Hart.endsBlock(d) { return next(ip, x, r, c, t, d.length) }
+        return leave(pc: following, r &- 1, c)
+    }
+
+    /// A backward jump inside the page has retired and `ip` is its target:
+    /// the loop it closes may be a spin or a fill loop (Hart+Loops.swift).
+    /// A handler itself, so that continuing the chain stays a tail call.
+    nonisolated(unsafe) static let loopCheckHandler: Handler = { ip, x, r, c, t in
+        let k = ctx(c)
+        let page = k.pointee.page, pageBase = k.pointee.pageBase
+        let branch = k.pointee.branchPC, target = pcOf(ip, c)
+        let slot = Int(truncatingIfNeeded: branch &- pageBase) >> 1
+        var remaining = r
+        let spinning = k.pointee.hart._withUnsafeGuaranteedRef { hart -> Bool in
+            if page[slot].pad0 == LoopClass.fill {
+                remaining &-= hart.fillLoop(page, slot: slot, pageBase: pageBase, loopStart: target, budget: r)
+                return false
+            }
+            return hart.isSpinning(page, slot: slot, pageBase: pageBase, loopStart: target, branch: branch)
+        }
+        if spinning { return leave(pc: target, r, c, .spin) }
+        if remaining <= 0 { return leave(ip, remaining, c) }
+        return dispatch(ip, x, remaining, c, t)
+    }
+}
