@@ -159,47 +159,34 @@ struct BlockContext {
     return next(ip, x, r, c, t, d.length)
 }
 
-/// Loads: the TLB hit inline, the rest (miss, device, trap) out of line.
-/// `width` is in `pad1` (see `Op.accessWidth`).
+/// Loads: the TLB hit inline; a miss, a device or a trap goes to
+/// `slowLoadHandler` by a tail call, so the fast handler needs no frame.
 @inline(__always) func loadOp(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
-                            _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
-                            _ extend: (UInt64) -> UInt64) -> Int {
+                              _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
+                              width: Int, _ extend: (UInt64) -> UInt64) -> Int {
     let d = inst(ip)
     let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))
-    let width = Int(d.pad1)
     let vpn = vaddr >> 12
     let e = ctx(c).pointee.readTLB[Int(truncatingIfNeeded: vpn) & (TLB.slots - 1)]
-    let value: UInt64
-    if _fastPath(e.tag == vpn && (vaddr & 0xfff) &+ UInt64(width) <= 4096) {
-        value = loadLittleEndian(UnsafeRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped,
-                                 width: width)
-    } else {
-        let pc = pcOf(ip, c)
-        guard let v = ctx(c).pointee.hart._withUnsafeGuaranteedRef({ $0.loadSlow(vaddr, width: width, pc: pc) }) else {
-            return trapped(r, c)
-        }
-        value = v
+    guard _fastPath(e.tag == vpn && (vaddr & 0xfff) &+ UInt64(width) <= 4096) else {
+        return t.assumingMemoryBound(to: Handler.self)[Hart.slowLoadSlot](ip, x, r, c, t)
     }
-    x[Int(d.rd)] = extend(value)
+    let p = UnsafeRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped
+    x[Int(d.rd)] = extend(loadLittleEndian(p, width: width))
     return next(ip, x, r, c, t, d.length)
 }
 
 @inline(__always) func storeOp(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
-                             _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer) -> Int {
+                               _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer, width: Int) -> Int {
     let d = inst(ip)
     let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))
-    let width = Int(d.pad1)
     let vpn = vaddr >> 12
     let e = ctx(c).pointee.writeTLB[Int(truncatingIfNeeded: vpn) & (TLB.slots - 1)]
-    if _fastPath(e.tag == vpn && (vaddr & 0xfff) &+ UInt64(width) <= 4096) {
-        storeLittleEndian(UnsafeMutableRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped,
-                          width: width, x[Int(d.rs2)])
-    } else {
-        let pc = pcOf(ip, c), value = x[Int(d.rs2)]
-        guard ctx(c).pointee.hart._withUnsafeGuaranteedRef({ $0.storeSlow(vaddr, width: width, value, pc: pc) }) else {
-            return trapped(r, c)
-        }
+    guard _fastPath(e.tag == vpn && (vaddr & 0xfff) &+ UInt64(width) <= 4096) else {
+        return t.assumingMemoryBound(to: Handler.self)[Hart.slowStoreSlot](ip, x, r, c, t)
     }
+    let p = UnsafeMutableRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped
+    storeLittleEndian(p, width: width, x[Int(d.rs2)])
     return next(ip, x, r, c, t, d.length)
 }
 
@@ -216,11 +203,15 @@ extension Hart {
         table.initialize(repeating: systemHandler, count: 256)
         for op in Op.allCases { table[Int(op.rawValue)] = handler(for: op) }
         table[loopCheckSlot] = loopCheckHandler
+        table[slowLoadSlot] = slowLoadHandler
+        table[slowStoreSlot] = slowStoreHandler
         return UnsafeRawPointer(table)
     }()
 
     /// The table slot of `loopCheckHandler` (no operation has this value).
     static let loopCheckSlot = 255
+    static let slowLoadSlot = 254
+    static let slowStoreSlot = 253
 
     /// The semantics of each operation. Everything not listed runs out of
     /// line through `systemHandler`.
@@ -256,11 +247,17 @@ extension Hart {
         case .bltu: { ip, x, r, c, t in branch(ip, x, r, c, t) { $0 < $1 } }
         case .bgeu: { ip, x, r, c, t in branch(ip, x, r, c, t) { $0 >= $1 } }
 
-        case .lb: { ip, x, r, c, t in loadOp(ip, x, r, c, t) { sext8($0) } }
-        case .lh: { ip, x, r, c, t in loadOp(ip, x, r, c, t) { sext16($0) } }
-        case .lw: { ip, x, r, c, t in loadOp(ip, x, r, c, t) { sext32($0) } }
-        case .ld, .lbu, .lhu, .lwu: { ip, x, r, c, t in loadOp(ip, x, r, c, t) { $0 } }
-        case .sb, .sh, .sw, .sd: { ip, x, r, c, t in storeOp(ip, x, r, c, t) }
+        case .lb: { ip, x, r, c, t in loadOp(ip, x, r, c, t, width: 1) { sext8($0) } }
+        case .lh: { ip, x, r, c, t in loadOp(ip, x, r, c, t, width: 2) { sext16($0) } }
+        case .lw: { ip, x, r, c, t in loadOp(ip, x, r, c, t, width: 4) { sext32($0) } }
+        case .ld: { ip, x, r, c, t in loadOp(ip, x, r, c, t, width: 8) { $0 } }
+        case .lbu: { ip, x, r, c, t in loadOp(ip, x, r, c, t, width: 1) { $0 } }
+        case .lhu: { ip, x, r, c, t in loadOp(ip, x, r, c, t, width: 2) { $0 } }
+        case .lwu: { ip, x, r, c, t in loadOp(ip, x, r, c, t, width: 4) { $0 } }
+        case .sb: { ip, x, r, c, t in storeOp(ip, x, r, c, t, width: 1) }
+        case .sh: { ip, x, r, c, t in storeOp(ip, x, r, c, t, width: 2) }
+        case .sw: { ip, x, r, c, t in storeOp(ip, x, r, c, t, width: 4) }
+        case .sd: { ip, x, r, c, t in storeOp(ip, x, r, c, t, width: 8) }
 
         case .addi: { ip, x, r, c, t in ri(ip, x, r, c, t) { $0 &+ $1 } }
         case .slti: { ip, x, r, c, t in ri(ip, x, r, c, t) { signed($0) < signed($1) ? 1 : 0 } }
@@ -355,6 +352,33 @@ extension Hart {
         }) else { return trapped(r, c) }
         if !Hart.endsBlock(d) { return next(ip, x, r, c, t, d.length) }
         return leave(pc: following, r &- 1, c)
+    }
+
+    /// Any load whose TLB lookup missed: translation, devices, traps.
+    nonisolated(unsafe) static let slowLoadHandler: Handler = { ip, x, r, c, t in
+        let d = inst(ip), pc = pcOf(ip, c)
+        let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))
+        guard let raw = ctx(c).pointee.hart._withUnsafeGuaranteedRef({
+            $0.loadSlow(vaddr, width: d.op.accessWidth, pc: pc)
+        }) else { return trapped(r, c) }
+        x[Int(d.rd)] = switch d.op {
+        case .lb: sext8(raw)
+        case .lh: sext16(raw)
+        case .lw: sext32(raw)
+        default: raw
+        }
+        return next(ip, x, r, c, t, d.length)
+    }
+
+    /// Any store whose TLB lookup missed (also every store to a page with
+    /// cached code, a reservation or a watch: those never get write entries).
+    nonisolated(unsafe) static let slowStoreHandler: Handler = { ip, x, r, c, t in
+        let d = inst(ip), pc = pcOf(ip, c)
+        let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm)), value = x[Int(d.rs2)]
+        guard ctx(c).pointee.hart._withUnsafeGuaranteedRef({
+            $0.storeSlow(vaddr, width: d.op.accessWidth, value, pc: pc)
+        }) else { return trapped(r, c) }
+        return next(ip, x, r, c, t, d.length)
     }
 
     /// A backward jump inside the page has retired and `ip` is its target:

@@ -35,45 +35,65 @@ extension Hart {
     public static let maxSpinBody = 32
 
     /// Called after the backward jump at `branch` (slot `slot`) to `loopStart`.
+    ///
+    /// Only the registers the body writes can differ between two trips round
+    /// a pure loop, so only they are compared; `classify` leaves them in the
+    /// branch's `pad1` (at most two — a loop writing more is not a spin
+    /// candidate: real spins load one value and maybe extend it).
     @inline(never)
     func isSpinning(_ page: UnsafeMutablePointer<DecodedInst>, slot: Int, pageBase: UInt64,
                     loopStart: UInt64, branch: UInt64) -> Bool {
         if page[slot].pad0 == LoopClass.unknown {
-            page[slot].pad0 = classify(page, pageBase: pageBase, from: loopStart, to: branch)
-            if page[slot].pad0 == LoopClass.fill { return false }
+            let (loopClass, written) = classify(page, pageBase: pageBase, from: loopStart, to: branch)
+            page[slot].pad0 = loopClass
+            page[slot].pad1 = written
+            if loopClass == LoopClass.fill { return false }
         }
         guard page[slot].pad0 == LoopClass.pure else { return false }
-        var same = spinBranch == branch && spinSnapshotEpoch == spinEpoch
-        if same {
-            for i in 1..<32 where x[i] != spinRegisters[i] {
-                same = false
-                break
-            }
-        }
-        if same {
+        let written = page[slot].pad1
+        let a = x[Int(written & 0xff)], b = x[Int(written >> 8)]
+        if spinBranch == branch && spinSnapshotEpoch == spinEpoch && a == spinRegisters[0] && b == spinRegisters[1] {
             spinsDetected &+= 1
             spinBranch = .max
             return true
         }
         spinBranch = branch
         spinSnapshotEpoch = spinEpoch
-        spinRegisters.update(from: x, count: 32)
+        spinRegisters[0] = a
+        spinRegisters[1] = b
         return false
     }
 
-    /// The loop's class, from the decoded instructions of its body.
-    func classify(_ page: UnsafeMutablePointer<DecodedInst>, pageBase: UInt64, from start: UInt64, to branch: UInt64) -> UInt8 {
-        guard start & ~0xfff == pageBase, branch &- start < UInt64(4 * Self.maxSpinBody) else { return LoopClass.other }
-        if isFillLoop(page, pageBase: pageBase, from: start, to: branch) { return LoopClass.fill }
+    /// The loop's class, from the decoded instructions of its body, and for
+    /// a pure loop the registers it writes (`r1 | r2 << 8`, unused ones 0:
+    /// x0 is never written, writes to it go to the sink register).
+    func classify(_ page: UnsafeMutablePointer<DecodedInst>, pageBase: UInt64, from start: UInt64,
+                  to branch: UInt64) -> (UInt8, UInt16) {
+        guard start & ~0xfff == pageBase, branch &- start < UInt64(4 * Self.maxSpinBody) else { return (LoopClass.other, 0) }
+        if isFillLoop(page, pageBase: pageBase, from: start, to: branch) { return (LoopClass.fill, 0) }
         var pc = start
         var count = 0
+        var written: [UInt8] = []
         while pc <= branch {
             let d = page[Int(pc &- pageBase) >> 1]
             count += 1
-            guard count <= Self.maxSpinBody, Self.isPure(d.op) else { return LoopClass.other }
+            guard count <= Self.maxSpinBody, Self.isPure(d.op) else { return (LoopClass.other, 0) }
+            if !Self.isBranch(d.op) && d.rd != 0 && d.rd != UInt8(Hart.sinkRegister) && !written.contains(d.rd) {
+                written.append(d.rd)
+            }
             pc &+= UInt64(d.length)
         }
-        return pc == branch &+ UInt64(page[Int(branch &- pageBase) >> 1].length) ? LoopClass.pure : LoopClass.other
+        guard written.count <= 2,
+              pc == branch &+ UInt64(page[Int(branch &- pageBase) >> 1].length) else { return (LoopClass.other, 0) }
+        let regs = UInt16(written.first ?? 0) | UInt16(written.count > 1 ? written[1] : 0) << 8
+        return (LoopClass.pure, regs)
+    }
+
+    static func isBranch(_ op: Op) -> Bool {
+        switch op {
+        case .beq, .bne, .blt, .bge, .bltu, .bgeu: true
+        default: false
+        }
     }
 
     static func isPure(_ op: Op) -> Bool {

@@ -152,7 +152,7 @@ public final class Hart {
     var spinBranch: UInt64 = .max
     var spinEpoch: UInt64 = 0
     var spinSnapshotEpoch: UInt64 = 0
-    let spinRegisters = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
+    let spinRegisters = UnsafeMutablePointer<UInt64>.allocate(capacity: 2)
     /// Spins detected (statistics).
     public internal(set) var spinsDetected: UInt64 = 0
 

@@ -66,8 +66,7 @@ public struct DecodedInst: Sendable, Equatable {
     /// 2 for compressed instructions, 4 otherwise.
     public var length: UInt8
     public var pad0: UInt8 = 0
-    /// Loads and stores: the access width in bytes (set by `init` from the
-    /// op, so the interpreter needs no second dispatch to find it).
+    /// Backward branches: the registers their loop writes (Hart+Loops.swift).
     public var pad1: UInt16 = 0
     /// Immediate (sign-extended), shift amount, or CSR number.
     public var imm: Int32
@@ -83,7 +82,6 @@ public struct DecodedInst: Sendable, Equatable {
         self.length = length
         self.imm = imm
         self.raw = raw
-        self.pad1 = UInt16(op.accessWidth)
     }
 
     static let undecoded = DecodedInst(op: .undecoded)
