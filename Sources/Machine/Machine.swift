@@ -53,6 +53,10 @@ public final class Machine {
     private var exitStatus: Int32?
     /// Instructions retired by each hart at the start of the current round.
     private var roundStart: [UInt64]
+    /// Turns each hart still sits out after its scheduler was found idle,
+    /// and how many times in a row it was (Hart+Idle.swift).
+    private var idleSkips: [Int]
+    private var idleStreak: [Int]
 
     public init(configuration: MachineConfiguration) throws(MachineError) {
         guard configuration.hartCount >= 1 && configuration.hartCount <= 8 else {
@@ -69,6 +73,8 @@ public final class Machine {
         harts = (0..<configuration.hartCount).map { Hart(id: $0, memory: memory) }
         clock = VirtualClock(instructionsPerTick: configuration.instructionsPerTick)
         roundStart = Array(repeating: 0, count: configuration.hartCount)
+        idleSkips = Array(repeating: 0, count: configuration.hartCount)
+        idleStreak = Array(repeating: 0, count: configuration.hartCount)
         hartActions = Array(repeating: .run, count: configuration.hartCount)
         for hart in harts {
             let index = hart.id
@@ -114,6 +120,7 @@ public final class Machine {
         }
         kernel = elf
         for hart in harts { hart.reset(pc: elf.entry) }
+        configureIdleDetection(elf.symbols)
         if let tohost = elf.symbols.address(of: "tohost"), memory.isRAM(tohost, length: 8) {
             htif = HTIF(tohost: tohost, fromhost: elf.symbols.address(of: "fromhost"), memory: memory,
                         console: { [unowned self] in self.consoleSink($0) },
@@ -220,6 +227,13 @@ public final class Machine {
             runningHart = i
             roundStart[i] = hart.instret
             guard hart.wakeIfPending() || hartActions[i] == .step else { continue }
+            // A hart whose scheduler was idle sits out a few turns (quietly),
+            // unless an interrupt is pending for it.
+            if idleSkips[i] > 0 && !hart.hasPendingInterrupt && !debugging {
+                idleSkips[i] -= 1
+                continue
+            }
+            idleSkips[i] = 0
             var keepGoing = true
             let reason: StopReason
             if debugging {
@@ -228,7 +242,18 @@ public final class Machine {
                 reason = hart.run(budget: configuration.quantum)
             }
             let n = hart.instret &- roundStart[i]
-            if !Machine.isQuiet(reason, retired: n) { quiet = false }
+            if reason == .schedulerIdle {
+                idleStreak[i] = min(idleStreak[i] + 1, Machine.maxIdleStreak)
+                idleSkips[i] = 1 << idleStreak[i]
+            } else if reason == .waitingForInterrupt && n > 0 {
+                // This hart just went to sleep: whatever it left runnable
+                // (xv6 2020 can sleep right after waking a process it has
+                // already swept past) needs the harts sitting out to look.
+                for j in idleSkips.indices { idleSkips[j] = 0 }
+            } else if reason != .spinning && reason != .waitingForInterrupt {
+                idleStreak[i] = 0
+            }
+            if !Machine.isQuiet(reason, retired: n, idleTurnClean: hart.idleTurnClean) { quiet = false }
             total &+= n
             busiest = max(busiest, n)
             if !keepGoing || memory.stopRequested {
@@ -242,12 +267,51 @@ public final class Machine {
         return (total, quiet ? 0 : max(busiest, 1))
     }
 
-    /// Whether a hart's turn did nothing: slept at once, or spun from the start.
-    static func isQuiet(_ reason: StopReason, retired: UInt64) -> Bool {
+    /// Whether a hart's turn did nothing: slept at once, spun from the
+    /// start, or only polled an empty process table.
+    static func isQuiet(_ reason: StopReason, retired: UInt64, idleTurnClean: Bool) -> Bool {
         switch reason {
         case .waitingForInterrupt: retired == 0
         case .spinning: retired <= UInt64(3 * Hart.maxSpinBody)
+        case .schedulerIdle: idleTurnClean
         default: false
+        }
+    }
+
+    /// An idle scheduler sits out up to 2^maxIdleStreak turns.
+    static let maxIdleStreak = 3
+
+    /// Functions an xv6 scheduler's polling loop runs in, besides `scheduler`.
+    static let idleLoopHelpers = ["acquire", "release", "push_off", "pop_off", "holding", "mycpu", "cpuid"]
+
+    /// Instructions a hart must poll without leaving the loop to count as
+    /// idle: two sweeps of a 64-entry process table take about 7000.
+    public static let idleWindow = 8000
+
+    /// Turns on idle-scheduler detection when the kernel has a `scheduler`
+    /// (Hart+Idle.swift); off for anything else. With a `cpus` array (xv6's
+    /// `struct cpu cpus[NCPU]`, NCPU = 8, first field `struct proc *proc`),
+    /// a hart only counts as idle while its entry runs no process.
+    func configureIdleDetection(_ symbols: SymbolTable) {
+        guard configuration.detectIdleScheduler,
+              let scheduler = symbols.symbol(named: "scheduler"), scheduler.isFunction, scheduler.size > 0 else {
+            for hart in harts { hart.setIdleLoop(scheduler: 0..<0, helpers: [], window: 0) }
+            return
+        }
+        let helpers = Machine.idleLoopHelpers.compactMap { symbols.symbol(named: $0) }
+            .filter { $0.isFunction && $0.size > 0 }
+            .map { $0.address..<($0.address &+ $0.size) }
+        var confirm: ((Hart) -> Bool)?
+        if let cpus = symbols.symbol(named: "cpus"), cpus.size > 0, cpus.size % 8 == 0 {
+            let stride = cpus.size / 8
+            confirm = { [unowned memory] hart in
+                let entry = cpus.address &+ UInt64(hart.id) &* stride
+                return memory.isRAM(entry, length: 8) && memory.loadPhysical(entry, width: 8) == 0
+            }
+        }
+        for hart in harts {
+            hart.setIdleLoop(scheduler: scheduler.address..<(scheduler.address &+ scheduler.size),
+                             helpers: helpers, window: Machine.idleWindow, confirm: confirm)
         }
     }
 

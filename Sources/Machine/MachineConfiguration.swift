@@ -10,6 +10,8 @@ public struct MachineConfiguration: Sendable {
     public var kernelPath: String?
     /// Instructions each hart runs before the next hart's turn.
     public var quantum = 10_000
+    /// Recognise an xv6 scheduler polling with nothing to run (Hart+Idle.swift).
+    public var detectIdleScheduler = true
     /// Guest instructions per 10 MHz `mtime` tick (virtual CPU speed).
     public var instructionsPerTick: UInt64 = 10
     /// Raw disk image for the virtio block device (virtio-mmio slot 0).

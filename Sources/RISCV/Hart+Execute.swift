@@ -15,6 +15,7 @@ extension Hart {
     /// stop is requested, or a debugger breakpoint is reached.
     public func run(budget: Int) -> StopReason {
         var remaining = budget
+        idleTurnClean = true
         while true {
             if memory.stopRequested { return .stopRequested }
             if (mipSoftware | mipLines) & mie != 0 {
@@ -28,6 +29,8 @@ extension Hart {
                 spinning = false
                 return .spinning
             }
+            let start = pc
+            let retired: Int
             if _slowPath(debugChecks) {
                 // Debugging: check the pc before each block. A block stays
                 // on one page, so only on a page holding a breakpoint (or
@@ -38,13 +41,15 @@ extension Hart {
                 if breakpoints.contains(pc) && !ignoreBreakpointOnce { return .breakpoint }
                 ignoreBreakpointOnce = false
                 let single = !watchpoints.isEmpty || breakpointPages.contains(pc >> 12)
-                remaining -= max(executeBlock(limit: single ? 1 : remaining), 1)
+                retired = executeBlock(limit: single ? 1 : remaining)
                 if watchHit != nil { return .watchpoint }
             } else {
-                // A block that retired nothing took a trap: it still costs
-                // budget, so a guest trapping in a loop cannot wedge the host.
-                remaining -= max(executeBlock(limit: remaining), 1)
+                retired = executeBlock(limit: remaining)
             }
+            // A block that retired nothing took a trap: it still costs
+            // budget, so a guest trapping in a loop cannot wedge the host.
+            remaining -= max(retired, 1)
+            if idleWindow > 0 && noteIdleBlock(start: start, retired: retired) { return .schedulerIdle }
         }
     }
 

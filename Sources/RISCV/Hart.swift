@@ -30,6 +30,9 @@ public enum StopReason: Sendable, Equatable {
     /// The hart is in a loop that cannot make progress until another hart
     /// or a device changes memory or an interrupt arrives (Hart+Spin.swift).
     case spinning
+    /// The kernel's scheduler polled its process table for a whole window
+    /// without finding work (Hart+Idle.swift).
+    case schedulerIdle
 }
 
 /// Bit positions of `mip`/`mie` (privileged spec §3.1.9).
@@ -155,6 +158,18 @@ public final class Hart {
     let spinRegisters = UnsafeMutablePointer<UInt64>.allocate(capacity: 2)
     /// Spins detected (statistics).
     public internal(set) var spinsDetected: UInt64 = 0
+
+    // Idle-scheduler detection (Hart+Idle.swift).
+    var idleScheduler: Range<UInt64> = 0..<0
+    var idleRanges: [Range<UInt64>] = []
+    var idleWindow = 0
+    var idleRun = 0
+    var idleSawScheduler = false
+    var idleConfirm: ((Hart) -> Bool)?
+    /// Every block of the current turn so far ran in the idle loop.
+    public internal(set) var idleTurnClean = true
+    /// Times the idle loop was recognised (statistics).
+    public internal(set) var idleLoopsDetected: UInt64 = 0
 
     /// The interpreter's per-block state (Handlers.swift).
     let blockContext = UnsafeMutablePointer<BlockContext>.allocate(capacity: 1)

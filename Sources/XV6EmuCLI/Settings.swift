@@ -110,8 +110,12 @@ public struct Settings: Sendable {
                 s.haltAtStart = true
             case "d":
                 for item in v.split(separator: ",") {
-                    guard item == "stats" else { throw OptionError("-d \(v): '\(item)' is not a log item of xv6emu (only 'stats')") }
-                    s.statistics = true
+                    switch item {
+                    case "stats": s.statistics = true
+                    case "noidle": s.machine.detectIdleScheduler = false
+                    default:
+                        throw OptionError("-d \(v): '\(item)' is not a log item of xv6emu (only 'stats' and 'noidle')")
+                    }
                 }
             case "help", "h":
                 s.showHelp = true

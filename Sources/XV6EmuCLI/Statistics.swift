@@ -9,7 +9,8 @@ enum Statistics {
         var total: UInt64 = 0
         for h in machine.harts {
             total &+= h.instret
-            lines.append("  hart \(h.id): \(h.instret) instructions, \(h.trapCount) traps, \(h.spinsDetected) spins given up")
+            lines.append("  hart \(h.id): \(h.instret) instructions, \(h.trapCount) traps, \(h.spinsDetected) spins given up"
+                + (h.idleLoopsDetected > 0 ? ", \(h.idleLoopsDetected) idle scheduler sweeps" : ""))
             if h.instret > 0 {
                 let perK = { (n: UInt64) in format1(Double(n) * 1000 / Double(h.instret)) }
                 lines.append("    decode cache: \(h.decodes) decodes, hit rate \(String(((100 - Double(h.decodes) * 100 / Double(h.instret)) * 1000).rounded() / 1000)) %; "
