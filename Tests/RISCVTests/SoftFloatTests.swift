@@ -40,6 +40,11 @@ struct SplitMix {
         case 4: return sign | (top - 1 - (r >> 8) % 3) << UInt64(fmt.fractionBits) | frac      // near overflow
         case 5, 6: return sign | (UInt64(fmt.bias) + (r >> 8) % 8 &- 4) << UInt64(fmt.fractionBits) | frac  // near 1
         case 7: return sign | (UInt64(fmt.bias) << UInt64(fmt.fractionBits)) | (frac & ~(fmt.fractionMask >> 4))  // short significand
+        // Around the underflow threshold, and just above/below 1: their
+        // products and quotients decide tininess after rounding.
+        case 8: return sign | (fmt.fractionMask - (r >> 8) % 4 + ((r >> 12) & 1 == 1 ? fmt.fractionMask + 1 : 0))
+        case 9: return (r >> 8) & 1 == 1 ? sign | UInt64(fmt.bias) << UInt64(fmt.fractionBits) | (r >> 9) % 4
+            : sign | UInt64(fmt.bias - 1) << UInt64(fmt.fractionBits) | (fmt.fractionMask - (r >> 9) % 4)
         default: return next() & (fmt.signBit | (fmt.signBit - 1))
         }
     }
