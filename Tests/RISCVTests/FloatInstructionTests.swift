@@ -311,6 +311,23 @@ struct FloatInstructionTests {
         #expect(d.csr(CSRNumber.mstatus) >> 63 == 0)
     }
 
+    @Test("random FP-opcode words with random registers never trap the host")
+    func fuzz() {
+        var g = SplitMix(state: 2024)
+        let opcodes: [UInt32] = [0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f, 0x53]
+        let b = Bench.fp([])
+        for i in 0..<20_000 {
+            let word = UInt32(truncatingIfNeeded: g.next()) & ~0x7f | opcodes[i % opcodes.count]
+            b.program([word])
+            for r in 0..<32 { b.hart.f[r] = g.operand(i & 1 == 0 ? .double : .single) | (g.next() % 4 == 0 ? 0 : boxed) }
+            for r in 1..<32 { b[r] = r < 8 ? Bench.base + (g.next() & 0xfff8) : g.next() }
+            b.hart.fcsr = g.next() & 0xff
+            b.hart.pc = Bench.base
+            b.step()
+        }
+        #expect(b.csr(CSRNumber.mstatus) & CSRBits.fs != 0)
+    }
+
     @Test("fcsr, frm and fflags are views of one register")
     func fcsrViews() {
         // csrrw a0, fcsr, a1 (0x1ff: only 8 bits kept); csrr a2, frm; csrrci a3, fflags, 1
