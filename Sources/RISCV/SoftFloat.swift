@@ -259,7 +259,11 @@ public enum SoftFloat {
     /// (a × b) + c with one rounding; `negateProduct`/`negateAddend` give
     /// fmsub (−c), fnmsub (−ab) and fnmadd (−ab − c).
     public static func fma(_ a: UInt64, _ b: UInt64, _ c: UInt64, negateProduct: Bool, negateAddend: Bool,
-                           _ fmt: FloatFormat, _ rm: RoundingMode, _ flags: inout FPFlags) -> UInt64 {
+                           _ fmt: FloatFormat, _ rm: RoundingMode, _ flags: inout FPFlags, host: Bool = true) -> UInt64 {
+        if host && rm == .nearestEven,
+           let r = HostFloat.fma(negateProduct ? a ^ fmt.signBit : a, b, negateAddend ? c ^ fmt.signBit : c, fmt, &flags) {
+            return r
+        }
         let infTimesZero = (fmt.isInfinite(a) && fmt.isZero(b)) || (fmt.isZero(a) && fmt.isInfinite(b))
         if fmt.isNaN(a) || fmt.isNaN(b) || fmt.isNaN(c) {
             // ∞ × 0 is invalid even when the addend is a quiet NaN (spec §11.6).
@@ -470,7 +474,7 @@ public enum SoftFloat {
 /// exactness, settled by an error-free residual: TwoSum for addition, an
 /// FMA residual (a·b − r, a − r·b, a − r·r) for the others. Those residuals
 /// are multiples of ≥ 2^−560 (2^−90 for single), so a nonzero one never
-/// rounds to zero.
+/// rounds to zero. Fused multiply-add needs an exact four-term sum (below).
 enum HostFloat {
     @inline(__always)
     static func moderate(_ a: UInt64, _ fmt: FloatFormat) -> Bool {
@@ -525,6 +529,47 @@ enum HostFloat {
         let r = x / y
         if x.addingProduct(-r, y) != 0 { flags.insert(.inexact) }
         return UInt64(r.bitPattern)
+    }
+
+    /// a·b + c, exactness decided by Shewchuk's grow-expansion: the exact
+    /// product is ph + pl (pl the FMA residual), then c and −r are added
+    /// into that expansion with TwoSum; every step is exact, so a·b + c − r
+    /// is the sum of the nonoverlapping components, zero only if each is.
+    /// Moderate operands keep every partial sum finite and every nonzero
+    /// result a multiple of ≥ 2^−1004 (2^−126 for single): normal, so no UF.
+    @inline(__always)
+    static func fma(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ fmt: FloatFormat, _ flags: inout FPFlags) -> UInt64? {
+        guard moderate(a, fmt) && moderate(b, fmt) && moderate(c, fmt) else { return nil }
+        if fmt.fractionBits == 52 {
+            let (r, exact) = fusedExact(Double(bitPattern: a), Double(bitPattern: b), Double(bitPattern: c))
+            if !exact { flags.insert(.inexact) }
+            return r.bitPattern
+        }
+        let (r, exact) = fusedExact(Float(bitPattern: UInt32(truncatingIfNeeded: a)), Float(bitPattern: UInt32(truncatingIfNeeded: b)),
+                                    Float(bitPattern: UInt32(truncatingIfNeeded: c)))
+        if !exact { flags.insert(.inexact) }
+        return UInt64(r.bitPattern)
+    }
+
+    /// Knuth's TwoSum: s + e = a + b exactly (round-to-nearest, no overflow).
+    @inline(__always)
+    static func twoSum<T: FloatingPoint>(_ a: T, _ b: T) -> (T, T) {
+        let s = a + b, bb = s - a
+        return (s, (a - (s - bb)) + (b - bb))
+    }
+
+    @inline(__always)
+    static func fusedExact<T: FloatingPoint>(_ a: T, _ b: T, _ c: T) -> (T, Bool) {
+        let r = c.addingProduct(a, b)
+        let ph = a * b, pl = (-ph).addingProduct(a, b)
+        // [pl, ph] + c
+        let (q1, h1) = twoSum(c, pl)
+        let (q2, h2) = twoSum(q1, ph)
+        // [h1, h2, q2] − r
+        let (s1, g1) = twoSum(-r, h1)
+        let (s2, g2) = twoSum(s1, h2)
+        let (s3, g3) = twoSum(s2, q2)
+        return (r, g1 == 0 && g2 == 0 && g3 == 0 && s3 == 0)
     }
 
     @inline(__always)

@@ -85,8 +85,8 @@ struct SoftFloatOracleTests {
         case .mul: SoftFloat.mul(a, b, fmt, rm, &fl, host: useHost)
         case .div: SoftFloat.div(a, b, fmt, rm, &fl, host: useHost)
         case .sqrt: SoftFloat.sqrt(a, fmt, rm, &fl, host: useHost)
-        case .fma: SoftFloat.fma(a, b, c, negateProduct: false, negateAddend: false, fmt, rm, &fl)
-        case .fnmsub: SoftFloat.fma(a, b, c, negateProduct: true, negateAddend: false, fmt, rm, &fl)
+        case .fma: SoftFloat.fma(a, b, c, negateProduct: false, negateAddend: false, fmt, rm, &fl, host: useHost)
+        case .fnmsub: SoftFloat.fma(a, b, c, negateProduct: true, negateAddend: false, fmt, rm, &fl, host: useHost)
         case .toOther: SoftFloat.convert(a, from: fmt, to: fmt == .double ? .single : .double, rm, &fl)
         case .fromI64: SoftFloat.fromInteger(a | b << 32, signed: true, fmt, rm, &fl)
         case .fromU32: SoftFloat.fromInteger(a & 0xffff_ffff, signed: false, fmt, rm, &fl)
@@ -156,6 +156,33 @@ struct SoftFloatOracleTests {
                     if failures <= 5 {
                         Issue.record("\(o) \(fmt.fractionBits) rm \(rm) host \(useHost) a \(hex(a)) b \(hex(b)) c \(hex(c)): got \(hex(got)) flags \(gotFlags), want \(hex(want)) flags \(wantFlags)")
                     }
+                }
+            }
+        }
+        #expect(failures == 0)
+    }
+
+    @Test("fused multiply-add near cancellation (c ≈ −a·b): host fast path and soft core against the host FPU",
+          arguments: [FloatFormat.single, .double])
+    func fmaCancellation(_ fmt: FloatFormat) {
+        var g = SplitMix(state: 99)
+        var failures = 0
+        for i in 0..<20_000 {
+            // Moderate a and b with short or full significands; c = −round(a·b) nudged by a few ulps.
+            let e = UInt64(fmt.bias) + g.next() % 16 &- 8
+            let short = i % 3 == 0 ? ~(fmt.fractionMask >> 6) : ~0
+            let a = (g.next() & fmt.signBit) | e << UInt64(fmt.fractionBits) | (g.next() & fmt.fractionMask & short)
+            let b = (g.next() & fmt.signBit) | e << UInt64(fmt.fractionBits) | (g.next() & fmt.fractionMask & short)
+            var f0 = FPFlags()
+            let p = SoftFloat.mul(a, b, fmt, .nearestEven, &f0, host: false)
+            let c = (p ^ fmt.signBit) &+ (g.next() % 5) &- 2
+            let rm = Self.modes[i % 4]
+            let (want, wantFlags) = Self.oracle(.fma, a, b, c, fmt, rm)
+            for useHost in [false, true] {
+                let (got, gotFlags) = Self.soft(.fma, a, b, c, fmt, rm, host: useHost)
+                if got != want || gotFlags != wantFlags {
+                    failures += 1
+                    if failures <= 5 { Issue.record("fma \(hex(a)) \(hex(b)) \(hex(c)) rm \(rm) host \(useHost): got \(hex(got)) \(gotFlags) want \(hex(want)) \(wantFlags)") }
                 }
             }
         }
