@@ -40,6 +40,8 @@ public enum Op: UInt8, CaseIterable, Sendable {
     case amomin_d, amomax_d, amominu_d, amomaxu_d
     // F and D (Hart+Float.swift). Kept last, after every integer operation,
     // so the interpreter's switch sends them all to one out-of-line case.
+    // fmadd_d…fclass_d stay one contiguous block: executeFloat picks the
+    // double format by that range.
     case flw, fsw, fld, fsd
     case fmadd_s, fmsub_s, fnmsub_s, fnmadd_s, fadd_s, fsub_s, fmul_s, fdiv_s, fsqrt_s
     case fsgnj_s, fsgnjn_s, fsgnjx_s, fmin_s, fmax_s
