@@ -1,5 +1,6 @@
 // TargetDescription.swift — the `target.xml` gdb reads with
-// `qXfer:features:read`: the cpu feature (x0–x31, pc), one csr feature made
+// `qXfer:features:read`: the cpu feature (x0–x31, pc), the fpu feature
+// (f0–f31, fflags, frm, fcsr), one csr feature made
 // from the hart's own CSR table (gdb errors on advertised registers it
 // cannot read, so only CSRs that exist are listed), and the virtual `priv`.
 // Every register carries its `regnum`, matching DebugTarget's numbering.
@@ -26,8 +27,8 @@ enum TargetDescription {
             s += "  <reg name=\"\(name)\" bitsize=\"64\" type=\"\(type)\" regnum=\"\(i)\"/>\n"
         }
         s += "  <reg name=\"pc\" bitsize=\"64\" type=\"code_ptr\" regnum=\"\(GDBRegister.pc)\"/>\n</feature>\n"
-        // gdb refuses a target without FP registers when the ELF uses the
-        // double-float ABI (every rv64gc xv6), so the fpu feature is always there.
+        // The hart has F and D; gdb also refuses a target without FP
+        // registers when the ELF uses the double-float ABI (every rv64gc xv6).
         s += "<feature name=\"org.gnu.gdb.riscv.fpu\">\n"
         for i in 0..<32 {
             s += "  <reg name=\"f\(i)\" bitsize=\"64\" type=\"ieee_double\" regnum=\"\(GDBRegister.firstFP + i)\"/>\n"
@@ -39,7 +40,8 @@ enum TargetDescription {
         s += "<feature name=\"org.gnu.gdb.riscv.virtual\">\n"
         s += "  <reg name=\"priv\" bitsize=\"64\" type=\"int\" regnum=\"\(GDBRegister.priv)\"/>\n</feature>\n"
         s += "<feature name=\"org.gnu.gdb.riscv.csr\">\n"
-        for csr in CSRTable.all {
+        // fflags/frm/fcsr are already in the fpu feature, where gdb looks for them.
+        for csr in CSRTable.all where csr.number > CSRNumber.fcsr {
             s += "  <reg name=\"\(csr.name)\" bitsize=\"64\" type=\"int\" regnum=\"\(GDBRegister.firstCSR + Int(csr.number))\" group=\"csr\"/>\n"
         }
         s += "</feature>\n</target>\n"

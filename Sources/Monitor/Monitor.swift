@@ -59,6 +59,11 @@ public final class Monitor {
         for i in 0..<32 {
             out += pad("x\(i)/\(abi[i])", 9) + hex16(h.register(i)) + (i % 4 == 3 ? "\n" : "  ")
         }
+        // FP registers as raw bits (a single shows its NaN box, ffffffff…).
+        for i in 0..<32 {
+            out += pad("f\(i)/\(fpABI[i])", 9) + hex16(h.f[i]) + (i % 4 == 3 ? "\n" : "  ")
+        }
+        out += "fcsr     \(hex16(h.fcsr))  frm=\(roundingModeName(h.fcsr >> 5 & 7)) fflags=\(flagNames(h.fcsr & 0x1f))\n"
         func csr(_ n: UInt16) -> UInt64 { h.debugReadCSR(n) ?? 0 }
         let sstatus = csr(CSRNumber.sstatus), mstatus = csr(CSRNumber.mstatus)
         out += "mstatus  \(hex16(mstatus))  \(decodeStatus(mstatus, machine: true))\n"
@@ -80,6 +85,20 @@ public final class Monitor {
         return out
     }
 
+    let fpABI = (0...7).map { "ft\($0)" } + ["fs0", "fs1"] + (0...7).map { "fa\($0)" } + (2...11).map { "fs\($0)" }
+        + (8...11).map { "ft\($0)" }
+
+    func roundingModeName(_ rm: UInt64) -> String {
+        ["rne", "rtz", "rdn", "rup", "rmm", "5?", "6?", "7?"][Int(rm & 7)]
+    }
+
+    /// fflags as NV DZ OF UF NX letters, "-" when clear.
+    func flagNames(_ f: UInt64) -> String {
+        let names = ["NV", "DZ", "OF", "UF", "NX"]
+        let set = names.enumerated().filter { f >> UInt64(4 - $0.offset) & 1 != 0 }.map(\.element)
+        return set.isEmpty ? "-" : set.joined(separator: ",")
+    }
+
     func decodeStatus(_ s: UInt64, machine: Bool) -> String {
         var bits: [String] = []
         if s & CSRBits.sie != 0 { bits.append("SIE") }
@@ -94,7 +113,8 @@ public final class Monitor {
         if machine && s & CSRBits.tvm != 0 { bits.append("TVM") }
         if machine && s & CSRBits.tw != 0 { bits.append("TW") }
         if machine && s & CSRBits.tsr != 0 { bits.append("TSR") }
-        bits.append("FS=\((s >> 13) & 3)")
+        bits.append("FS=\(["Off", "Initial", "Clean", "Dirty"][Int((s >> 13) & 3)])")
+        if s & CSRBits.sd != 0 { bits.append("SD") }
         return bits.joined(separator: " ")
     }
 

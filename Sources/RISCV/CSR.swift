@@ -34,8 +34,8 @@ public enum CSRBits {
     static let sstatusView: UInt64 = sie | spie | spp | fs | xs | sum | mxr | uxl | sd
     static let sstatusWritable: UInt64 = sie | spie | spp | fs | sum | mxr
 
-    /// MXL = 64, extensions A C I M S U.
-    public static let misa: UInt64 = 2 << 62 | extensionBits("ACIMSU")
+    /// MXL = 64, extensions A C D F I M S U (RV64GC with S and U).
+    public static let misa: UInt64 = 2 << 62 | extensionBits("ACDFIMSU")
     static func extensionBits(_ s: String) -> UInt64 {
         s.unicodeScalars.reduce(0) { $0 | 1 << UInt64($1.value - 65) }
     }
@@ -52,6 +52,7 @@ public enum CSRBits {
 
 /// CSR numbers used by name in the code.
 public enum CSRNumber {
+    public static let fflags: UInt16 = 0x001, frm: UInt16 = 0x002, fcsr: UInt16 = 0x003
     public static let sstatus: UInt16 = 0x100, sie: UInt16 = 0x104, stvec: UInt16 = 0x105
     public static let scounteren: UInt16 = 0x106, senvcfg: UInt16 = 0x10a
     public static let sscratch: UInt16 = 0x140, sepc: UInt16 = 0x141, scause: UInt16 = 0x142
@@ -76,6 +77,8 @@ public enum CSRRule: Sendable {
     case satp
     /// stimecmp: needs menvcfg.STCE, and in S-mode mcounteren.TM.
     case sstc
+    /// fflags/frm/fcsr: need mstatus.FS ≠ Off.
+    case fp
 }
 
 public struct CSRDescriptor: Sendable {
@@ -100,6 +103,20 @@ public enum CSRTable {
         func add(_ n: UInt16, _ name: String, _ rule: CSRRule = .always, _ r: @escaping R, _ w: W? = nil) {
             t.append(CSRDescriptor(number: n, name: name, rule: rule, read: r, write: w))
         }
+        // Floating point: views of the one fcsr (fflags = bits 4:0, frm =
+        // bits 7:5). A write makes FS Dirty.
+        add(0x001, "fflags", .fp, { $0.fcsr & 0x1f }, { h, v in
+            h.fcsr = (h.fcsr & ~0x1f) | (v & 0x1f)
+            h.markFloatDirty()
+        })
+        add(0x002, "frm", .fp, { ($0.fcsr >> 5) & 7 }, { h, v in
+            h.fcsr = (h.fcsr & 0x1f) | ((v & 7) << 5)
+            h.markFloatDirty()
+        })
+        add(0x003, "fcsr", .fp, { $0.fcsr & 0xff }, { h, v in
+            h.fcsr = v & 0xff
+            h.markFloatDirty()
+        })
         // Supervisor
         add(0x100, "sstatus", .always, { $0.mstatusRead & CSRBits.sstatusView }, { $0.writeSstatus($1) })
         add(0x104, "sie", .always, { $0.mie & $0.mideleg }, { h, v in h.mie = (h.mie & ~h.mideleg) | (v & h.mideleg & CSRBits.mieWritable) })

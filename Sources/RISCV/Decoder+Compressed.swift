@@ -5,8 +5,8 @@
 // Expansion instead of a second set of semantics keeps one implementation of
 // every operation; decoding happens once per cached instruction, so the extra
 // step costs nothing at run time. Reserved encodings expand to nil (illegal).
-// The FP forms (c.fld, c.fsd, c.fldsp, c.fsdsp) expand to their FP
-// instructions, which the table rejects until F/D exist.
+// The FP forms (c.fld, c.fsd, c.fldsp, c.fsdsp) expand to fld/fsd
+// (Decoder+Float.swift).
 
 extension Decoder {
     /// Decodes a 16-bit instruction.

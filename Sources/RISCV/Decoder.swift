@@ -21,6 +21,12 @@ public enum InstFormat: Sendable {
     case csri
     /// No operands (ecall, mret…); rs1/rs2 kept for sfence.vma.
     case none
+    /// I-type whose rd is an FP register (flw, fld): f0 is real, no sink.
+    case fload
+    /// FP R/R4-type with rs3 and rm in `pad1` (Hart+Float.swift), FP rd.
+    case fr
+    /// The same with an integer rd (fcvt.w.s, fmv.x.w, feq…): x0 goes to the sink.
+    case frx
 }
 
 public struct InstPattern: Sendable {
@@ -32,7 +38,8 @@ public struct InstPattern: Sendable {
 }
 
 public enum Decoder {
-    /// The RV64IMA + Zicsr + Zifencei + privileged instruction table.
+    /// The RV64IMAFD + Zicsr + Zifencei + privileged instruction table
+    /// (the F and D rows are in Decoder+Float.swift).
     public static let patterns: [InstPattern] = {
         func p(_ m: String, _ match: UInt32, _ mask: UInt32, _ f: InstFormat, _ op: Op) -> InstPattern {
             InstPattern(mnemonic: m, match: match, mask: mask, format: f, op: op)
@@ -99,6 +106,7 @@ public enum Decoder {
             t.append(p(name + ".w", f5 << 27 | 0x202f, amo, .r, w))
             t.append(p(name + ".d", f5 << 27 | 0x302f, amo, .r, d))
         }
+        t += floatPatterns
         return t
     }()
 
@@ -139,9 +147,12 @@ public enum Decoder {
         case .shift6: d.imm = Int32((word >> 20) & 63)
         case .shift5: d.imm = Int32((word >> 20) & 31)
         case .csr, .csri: d.imm = Int32((word >> 20) & 0xfff)
+        case .fload: d.imm = Imm.i(word)
+        case .fr, .frx: d.pad1 = DecodedInst.floatFields(word)
         }
-        // Writes to x0 go to the sink register instead (see DecodedInst).
-        if d.rd == 0 { d.rd = Hart.sinkRegister }
+        // Writes to x0 go to the sink register instead (see DecodedInst);
+        // an FP rd names f0…f31, all real.
+        if d.rd == 0 && p.format != .fload && p.format != .fr { d.rd = Hart.sinkRegister }
         return d
     }
 }

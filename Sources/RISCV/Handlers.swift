@@ -334,6 +334,24 @@ extension Hart {
             return next(ip, x, r, c, t, d.length)
         }
 
+        // MARK: F and D, out of line (Hart+Float.swift)
+        case .flw, .fsw, .fld, .fsd,
+             .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s, .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s,
+             .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
+             .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s, .fcvt_s_w, .fcvt_s_wu, .fcvt_s_l, .fcvt_s_lu,
+             .fmv_x_w, .fmv_w_x, .feq_s, .flt_s, .fle_s, .fclass_s,
+             .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d, .fadd_d, .fsub_d, .fmul_d, .fdiv_d, .fsqrt_d,
+             .fsgnj_d, .fsgnjn_d, .fsgnjx_d, .fmin_d, .fmax_d,
+             .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d, .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu,
+             .fmv_x_d, .fmv_d_x, .feq_d, .flt_d, .fle_d, .fclass_d,
+             .fcvt_s_d, .fcvt_d_s: { ip, x, r, c, t in
+            let d = inst(ip), pc = pcOf(ip, c)
+            guard ctx(c).pointee.hart._withUnsafeGuaranteedRef({ $0.executeFloat(d, pc: pc) }) else {
+                return trapped(r, c)
+            }
+            return next(ip, x, r, c, t, d.length)
+        }
+
         case .illegal, .fence_i, .ecall, .ebreak, .mret, .sret, .wfi, .sfence_vma,
              .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci:
             systemHandler

@@ -127,6 +127,8 @@ extension Hart {
         case .sstc:
             if !sstcEnabled { return false }
             return mode == .machine || mcounteren & CSRBits.counterTM != 0
+        case .fp:
+            return mstatus & CSRBits.fs != 0
         }
     }
 

@@ -54,9 +54,8 @@ public final class Hart {
 
     /// x0…x31, then the sink (index 32). x[0] is never written.
     let x: UnsafeMutablePointer<UInt64>
-    /// f0…f31 and fcsr. No F/D instructions execute yet (they decode as
-    /// illegal); the registers exist so that a debugger attached to an
-    /// rv64gc (double-float ABI) kernel sees the register file it expects.
+    /// f0…f31 (singles NaN-boxed) and fcsr (frm in bits 7:5, fflags in
+    /// 4:0). F and D are in Hart+Float.swift.
     public let f: UnsafeMutablePointer<UInt64>
     public var fcsr: UInt64 = 0
     public var pc: UInt64 = 0
@@ -200,6 +199,8 @@ public final class Hart {
     /// Architectural reset: M-mode at `pc`, a0 = mhartid.
     public func reset(pc: UInt64) {
         for i in 0..<33 { x[i] = 0 }
+        for i in 0..<32 { f[i] = 0 }
+        fcsr = 0
         self.pc = pc
         setMode(.machine)
         mstatus = CSRBits.mstatusReset

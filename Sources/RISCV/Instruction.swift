@@ -38,6 +38,20 @@ public enum Op: UInt8, CaseIterable, Sendable {
     case amomin_w, amomax_w, amominu_w, amomaxu_w
     case lr_d, sc_d, amoswap_d, amoadd_d, amoxor_d, amoand_d, amoor_d
     case amomin_d, amomax_d, amominu_d, amomaxu_d
+    // F and D (Hart+Float.swift). Kept last, after every integer operation,
+    // so the interpreter's switch sends them all to one out-of-line case.
+    // fmadd_d…fclass_d stay one contiguous block: executeFloat picks the
+    // double format by that range.
+    case flw, fsw, fld, fsd
+    case fmadd_s, fmsub_s, fnmsub_s, fnmadd_s, fadd_s, fsub_s, fmul_s, fdiv_s, fsqrt_s
+    case fsgnj_s, fsgnjn_s, fsgnjx_s, fmin_s, fmax_s
+    case fcvt_w_s, fcvt_wu_s, fcvt_l_s, fcvt_lu_s, fcvt_s_w, fcvt_s_wu, fcvt_s_l, fcvt_s_lu
+    case fmv_x_w, fmv_w_x, feq_s, flt_s, fle_s, fclass_s
+    case fmadd_d, fmsub_d, fnmsub_d, fnmadd_d, fadd_d, fsub_d, fmul_d, fdiv_d, fsqrt_d
+    case fsgnj_d, fsgnjn_d, fsgnjx_d, fmin_d, fmax_d
+    case fcvt_w_d, fcvt_wu_d, fcvt_l_d, fcvt_lu_d, fcvt_d_w, fcvt_d_wu, fcvt_d_l, fcvt_d_lu
+    case fmv_x_d, fmv_d_x, feq_d, flt_d, fle_d, fclass_d
+    case fcvt_s_d, fcvt_d_s
 }
 
 extension Op {

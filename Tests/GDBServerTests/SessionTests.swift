@@ -59,6 +59,45 @@ struct SessionTests {
         #expect(s.handle("p\(String(66 + 0x7ff, radix: 16))") == ["E14"])
     }
 
+    @Test("FP registers: the fpu feature in target.xml; p/P on f0–f31 (33–64) and fflags/frm/fcsr (67–69)")
+    func floatRegisters() throws {
+        let (s, m) = try session()
+        var xml = "", offset = 0
+        while true {
+            let r = s.handle("qXfer:features:read:target.xml:\(String(offset, radix: 16)),800")[0]
+            xml += r.dropFirst()
+            offset += r.count - 1
+            if r.hasPrefix("l") { break }
+        }
+        #expect(xml.contains("<feature name=\"org.gnu.gdb.riscv.fpu\">"))
+        #expect(xml.contains("<reg name=\"f0\" bitsize=\"64\" type=\"ieee_double\" regnum=\"33\"/>"))
+        #expect(xml.contains("<reg name=\"f31\" bitsize=\"64\" type=\"ieee_double\" regnum=\"64\"/>"))
+        #expect(xml.contains("<reg name=\"fflags\" bitsize=\"64\" type=\"int\" regnum=\"67\"/>"))
+        #expect(xml.contains("<reg name=\"fcsr\" bitsize=\"64\" type=\"int\" regnum=\"69\"/>"))
+        // Each FP CSR once, in the fpu feature (before the csr feature).
+        #expect(xml.ranges(of: "name=\"frm\"").count == 1)
+        #expect(xml.firstRange(of: "name=\"fcsr\"")!.lowerBound < xml.firstRange(of: "org.gnu.gdb.riscv.csr")!.lowerBound)
+
+        // Hart 0 computes fdiv.d fa0, fa1, fa2 = 1/3 (inexact), then gdb reads it.
+        let h = m.harts[0]
+        h.debugWriteCSR(CSRNumber.mstatus, 1 << 13)   // FS = Initial
+        let fdiv = Enc.r(0x53, 0, 0x0d, 10, 11, 12)
+        m.memory.writeRAM(0x8000_0100, withUnsafeBytes(of: fdiv.littleEndian) { Array($0) })
+        h.pc = 0x8000_0100
+        h.f[11] = 0x3ff0_0000_0000_0000
+        h.f[12] = 0x4008_0000_0000_0000
+        h.step()
+        #expect(s.handle("p2b") == [hexLE64(0x3fd5_5555_5555_5555)])   // f10 = 33 + 10
+        #expect(s.handle("p2c") == [hexLE64(0x3ff0_0000_0000_0000)])   // f11
+        #expect(s.handle("p43") == [hexLE64(1)])                       // fflags: NX
+        #expect(s.handle("p45") == [hexLE64(1)])                       // fcsr
+        #expect(s.handle("P21=\(hexLE64(0x4009_21fb_5444_2d18))") == ["OK"])   // f0 = π
+        #expect(h.f[0] == 0x4009_21fb_5444_2d18)
+        #expect(s.handle("P44=\(hexLE64(3))") == ["OK"])              // frm = rup
+        #expect(h.fcsr == 3 << 5 | 1)
+        #expect(s.handle("p40") == [hexLE64(0)])                       // f31
+    }
+
     @Test("memory: read, write, binary write, unmapped and device memory give errors")
     func memory() throws {
         let (s, m) = try session()

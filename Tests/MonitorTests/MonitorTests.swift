@@ -50,6 +50,19 @@ struct MonitorTests {
         #expect(out.contains("satp: mode Bare"))
     }
 
+    @Test("info registers shows f0–f31 with ABI names, fcsr decoded, FS by name and SD")
+    func infoFloatRegisters() throws {
+        let (mon, m) = try board()
+        let h = m.harts[0]
+        h.f[10] = 0x3ff0_0000_0000_0000
+        h.debugWriteCSR(CSRNumber.fcsr, 3 << 5 | 0x11)   // rup, NV|NX — a write, so FS becomes Dirty
+        let out = mon.run("info registers", hart: 0)
+        #expect(out.contains("f10/fa0  0x3ff0000000000000"), "\(out)")
+        #expect(out.contains("f31/ft11"))
+        #expect(out.contains("frm=rup fflags=NV,NX"))
+        #expect(out.contains("FS=Dirty SD"))
+    }
+
     @Test("xp dumps physical memory; outside RAM says so")
     func xp() throws {
         let (mon, m) = try board()

@@ -156,9 +156,99 @@ struct DecoderTests {
         #expect(Decoder.decode(0x00000013).rd == Hart.sinkRegister)
     }
 
-    @Test("F and D encodings are illegal until F/D exist",
-          arguments: [0x00052507, 0x00053507, 0x00a52027, 0x00a53027, 0x02c5f553, 0x68c5f543, 0xc2057553, 0xe2050553] as [UInt32])
-    func floatingPointIllegal(_ word: UInt32) {
+    /// Every F and D instruction, from `riscv64-unknown-elf-as -march=rv64g`
+    /// (a1/a2/a3 sources, a0/fa0 destination; fmsub.s with rtz, fnmadd.d with rmm).
+    static let floatGolden: [(UInt32, String)] = [
+        (0xffc5a507, "flw"),
+        (0x0085b507, "fld"),
+        (0xfea5ae27, "fsw"),
+        (0x00a5b427, "fsd"),
+        (0x68c5f543, "fmadd.s"),
+        (0x68c59547, "fmsub.s"),
+        (0x68c5f54b, "fnmsub.s"),
+        (0x68c5f54f, "fnmadd.s"),
+        (0x00c5f553, "fadd.s"),
+        (0x08c5f553, "fsub.s"),
+        (0x10c5f553, "fmul.s"),
+        (0x18c5f553, "fdiv.s"),
+        (0x5805f553, "fsqrt.s"),
+        (0x20c58553, "fsgnj.s"),
+        (0x20c59553, "fsgnjn.s"),
+        (0x20c5a553, "fsgnjx.s"),
+        (0x28c58553, "fmin.s"),
+        (0x28c59553, "fmax.s"),
+        (0xc005f553, "fcvt.w.s"),
+        (0xc015f553, "fcvt.wu.s"),
+        (0xc025f553, "fcvt.l.s"),
+        (0xc035f553, "fcvt.lu.s"),
+        (0xd005f553, "fcvt.s.w"),
+        (0xd015f553, "fcvt.s.wu"),
+        (0xd025f553, "fcvt.s.l"),
+        (0xd035f553, "fcvt.s.lu"),
+        (0xe0058553, "fmv.x.w"),
+        (0xf0058553, "fmv.w.x"),
+        (0xa0c5a553, "feq.s"),
+        (0xa0c59553, "flt.s"),
+        (0xa0c58553, "fle.s"),
+        (0xe0059553, "fclass.s"),
+        (0x6ac5f543, "fmadd.d"),
+        (0x6ac5f547, "fmsub.d"),
+        (0x6ac5f54b, "fnmsub.d"),
+        (0x6ac5c54f, "fnmadd.d"),
+        (0x02c5f553, "fadd.d"),
+        (0x0ac5f553, "fsub.d"),
+        (0x12c5f553, "fmul.d"),
+        (0x1ac5f553, "fdiv.d"),
+        (0x5a05f553, "fsqrt.d"),
+        (0x22c58553, "fsgnj.d"),
+        (0x22c59553, "fsgnjn.d"),
+        (0x22c5a553, "fsgnjx.d"),
+        (0x2ac58553, "fmin.d"),
+        (0x2ac59553, "fmax.d"),
+        (0xc205f553, "fcvt.w.d"),
+        (0xc215f553, "fcvt.wu.d"),
+        (0xc225f553, "fcvt.l.d"),
+        (0xc235f553, "fcvt.lu.d"),
+        (0xd2058553, "fcvt.d.w"),
+        (0xd2158553, "fcvt.d.wu"),
+        (0xd225f553, "fcvt.d.l"),
+        (0xd235f553, "fcvt.d.lu"),
+        (0xe2058553, "fmv.x.d"),
+        (0xf2058553, "fmv.d.x"),
+        (0xa2c5a553, "feq.d"),
+        (0xa2c59553, "flt.d"),
+        (0xa2c58553, "fle.d"),
+        (0xe2059553, "fclass.d"),
+        (0x4015f553, "fcvt.s.d"),
+        (0x42058553, "fcvt.d.s"),
+    ]
+
+    @Test("assembled F and D words decode to their mnemonics", arguments: floatGolden.indices)
+    func floatGoldenWord(_ i: Int) {
+        let (word, mnemonic) = Self.floatGolden[i]
+        #expect(Decoder.pattern(for: word)?.mnemonic == mnemonic, "word \(String(word, radix: 16))")
+    }
+
+    @Test("FP fields: rs3 and rm in pad1; an FP rd of 0 is f0, an integer rd of 0 the sink")
+    func floatFields() {
+        let fmsub = Decoder.decode(0x68c59547)   // fmsub.s fa0,fa1,fa2,fa3,rtz
+        #expect(fmsub.op == .fmsub_s && fmsub.rd == 10 && fmsub.rs1 == 11 && fmsub.rs2 == 12)
+        #expect(fmsub.rs3 == 13 && fmsub.rm == 1)
+        #expect(Decoder.decode(0x0005a007).rd == 0, "flw f0")           // flw ft0,0(a1)
+        #expect(Decoder.decode(0x00c5f053).rd == 0, "fadd.s f0")         // fadd.s ft0,fa1,fa2
+        #expect(Decoder.decode(0xe0058053).rd == Hart.sinkRegister)     // fmv.x.w zero,fa1
+        #expect(Decoder.decode(0xa0c5a053).rd == Hart.sinkRegister)     // feq.s zero,fa1,fa2
+        #expect(Decoder.decode(0x0085b507).imm == 8 && Decoder.decode(0xfea5bc27).imm == -8)  // fld/fsd
+    }
+
+    @Test("reserved FP encodings are illegal",
+          arguments: [0x4035f553,   // fcvt.s.q (Q absent)
+                      0x5815f553,   // fsqrt.s with rs2 = 1
+                      0x20c5b553,   // fsgnj funct3 = 3
+                      0xe0159553,   // fclass.s with rs2 = 1
+                      0x0000_4007,  // flq-style LOAD-FP width 4
+                      0x6cc5f543] as [UInt32])  // fmadd with fmt = 2 (H/Q)
+    func floatReserved(_ word: UInt32) {
         #expect(Decoder.decode(word).op == .illegal)
     }
 

@@ -194,12 +194,12 @@ struct PrivilegedTests {
         }
     }
 
-    @Test("misa: RV64 IMAC + S + U")
+    @Test("misa: RV64 IMAFDC + S + U")
     func misa() {
         let v = Bench().csr(CSRNumber.misa)
         #expect(v >> 62 == 2)
-        for c in "ACIMSU" { #expect(v >> UInt64(c.asciiValue! - 65) & 1 == 1) }
-        #expect(v >> 5 & 1 == 0, "no F yet")
+        for c in "ACDFIMSU" { #expect(v >> UInt64(c.asciiValue! - 65) & 1 == 1) }
+        #expect(v >> 16 & 1 == 0, "no Q")
     }
 
     @Test("the CSR table has unique numbers and names")
