@@ -11,9 +11,11 @@
 // budget, the block context and the handler table.
 //
 // How Swift gets there (after WasmKit's threaded interpreter): handlers
-// are `@convention(c)` closures with identical signatures whose last act
-// is calling the next handler; with nothing left to do after that call
-// (trivial types only, no reference counting), LLVM emits it as a `jmp`.
+// are context-free closures of one `@convention(thin)` type (a bare code
+// pointer: `@convention(c)` works too but reaches each body through a
+// thunk, one more jump per instruction) whose last act is calling the next
+// handler; with nothing left to do after that call (trivial types only, no
+// reference counting), LLVM emits it as a `jmp`.
 // Release builds rely on that; debug builds do not optimise tail calls, so
 // there a chain of handlers is capped (`Hart.maxChain`) to bound the stack.
 //
@@ -23,11 +25,11 @@
 //   `r - 1` when that is 0; a handler that traps leaves with `r`.
 // - Leaving means returning the remaining budget with `exitPC` and `exit`
 //   set in the context; `Hart.interpret` takes it from there.
-// - Pointers, not Swift structs, cross the C signature (only C types may);
-//   handlers rebind them (`ctx(c)`, `inst(ip)`).
+// - Raw pointers cross the signature; handlers rebind them (`ctx(c)`,
+//   `inst(ip)`).
 
 /// ip, x, r, context, table → remaining budget at exit.
-typealias Handler = @convention(c) (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>, Int,
+typealias Handler = @convention(thin) (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>, Int,
                                     UnsafeMutableRawPointer, UnsafeRawPointer) -> Int
 
 /// Why a chain of handlers returned.
@@ -130,6 +132,24 @@ struct BlockContext {
     return leave(pc: target, r &- 1, c)
 }
 
+/// A pc-relative jump or taken branch by `offset` bytes: the target slot is
+/// found from `ip` directly (16 bytes of slot per 2 bytes of code), without
+/// going through the pc, when it lies in this page.
+@inline(__always) func jump(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
+                            _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
+                            by offset: Int32, loopClass: UInt8) -> Int {
+    let to = ip + Int(offset) &<< 3
+    let slotOffset = to - UnsafeMutableRawPointer(ctx(c).pointee.page)
+    if UInt(bitPattern: slotOffset) < 4096 &<< 3 && r > 1 {
+        if offset < 0 && loopClass != LoopClass.other {
+            ctx(c).pointee.branchPC = pcOf(ip, c)
+            return t.assumingMemoryBound(to: Handler.self)[Hart.loopCheckSlot](to, x, r &- 1, c, t)
+        }
+        return dispatch(to, x, r &- 1, c, t)
+    }
+    return leave(pc: pcOf(ip, c) &+ UInt64(bitPattern: Int64(offset)), r &- 1, c)
+}
+
 /// Register-register operations.
 @inline(__always) func rr(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
                           _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
@@ -154,7 +174,7 @@ struct BlockContext {
                               _ taken: (UInt64, UInt64) -> Bool) -> Int {
     let d = inst(ip)
     if taken(x[Int(d.rs1)], x[Int(d.rs2)]) {
-        return jump(ip, x, r, c, t, to: pcOf(ip, c) &+ UInt64(bitPattern: Int64(d.imm)), loopClass: d.pad0)
+        return jump(ip, x, r, c, t, by: d.imm, loopClass: d.pad0)
     }
     return next(ip, x, r, c, t, d.length)
 }
@@ -230,9 +250,8 @@ extension Hart {
         }
         case .jal: { ip, x, r, c, t in
             let d = inst(ip)
-            let here = pcOf(ip, c)
-            x[Int(d.rd)] = here &+ UInt64(d.length)
-            return jump(ip, x, r, c, t, to: here &+ UInt64(bitPattern: Int64(d.imm)), loopClass: d.pad0)
+            x[Int(d.rd)] = pcOf(ip, c) &+ UInt64(d.length)
+            return jump(ip, x, r, c, t, by: d.imm, loopClass: d.pad0)
         }
         case .jalr: { ip, x, r, c, t in
             let d = inst(ip)
