@@ -242,8 +242,8 @@ extension Hart {
     func fillTLB(_ vaddr: UInt64, _ paddr: UInt64, kind: Int, set: Int) {
         let vpn = vaddr >> 12
         let host = memory.ram + Int((paddr & ~0xfff) &- memory.ramBase)
-        tlb.entries[TLB.index(set: set, kind: kind, vpn: vpn)] =
-            TLBEntry(tag: vpn, addend: Int(bitPattern: host) &- Int(truncatingIfNeeded: vpn << 12))
+        tlb.fill(TLB.index(set: set, kind: kind, vpn: vpn),
+                 TLBEntry(tag: vpn, addend: Int(bitPattern: host) &- Int(truncatingIfNeeded: vpn << 12)))
     }
 
     // MARK: Fetch

@@ -36,17 +36,39 @@ final class TLB {
     let entries: UnsafeMutablePointer<TLBEntry>
     /// Decoded instructions of the page behind each fetch entry: [set][slot].
     let code: UnsafeMutablePointer<UnsafeMutablePointer<DecodedInst>?>
+    /// Which slots of each [set][kind] table were filled since it was last
+    /// flushed, so that a flush touches only those. xv6 writes `satp` twice
+    /// per trap; clearing all 1536 translated entries each time cost more
+    /// than the trap itself, while a trap fills only a handful.
+    let filled: UnsafeMutablePointer<UInt16>
+    var filledCount: [Int] = Array(repeating: 0, count: 9)
 
     init() {
         entries = .allocate(capacity: 9 * Self.slots)
         entries.initialize(repeating: TLBEntry(tag: Self.invalidTag, addend: 0), count: 9 * Self.slots)
         code = .allocate(capacity: 3 * Self.slots)
         code.initialize(repeating: nil, count: 3 * Self.slots)
+        filled = .allocate(capacity: 9 * Self.slots)
+        filled.initialize(repeating: 0, count: 9 * Self.slots)
     }
 
     deinit {
         entries.deallocate()
         code.deallocate()
+        filled.deallocate()
+    }
+
+    /// Enters `entry` at `index` (from `index(set:kind:vpn:)`).
+    @inline(__always)
+    func fill(_ index: Int, _ entry: TLBEntry) {
+        if entries[index].tag == Self.invalidTag {
+            let table = index / Self.slots
+            let n = filledCount[table]
+            // Past `slots` the list is abandoned: the flush clears everything.
+            if n < Self.slots { filled[table * Self.slots + n] = UInt16(index % Self.slots) }
+            filledCount[table] = n + 1
+        }
+        entries[index] = entry
     }
 
     @inline(__always)
@@ -55,12 +77,20 @@ final class TLB {
     }
 
     func flush(set: Int, kind: Int) {
-        (entries + (set * 3 + kind) * Self.slots)
-            .update(repeating: TLBEntry(tag: Self.invalidTag, addend: 0), count: Self.slots)
+        let table = set * 3 + kind
+        let base = entries + table * Self.slots
+        let n = filledCount[table]
+        if n <= Self.slots {
+            for i in 0..<n { base[Int(filled[table * Self.slots + i])].tag = Self.invalidTag }
+        } else {
+            base.update(repeating: TLBEntry(tag: Self.invalidTag, addend: 0), count: Self.slots)
+        }
+        filledCount[table] = 0
     }
 
     func flushAll() {
         entries.update(repeating: TLBEntry(tag: Self.invalidTag, addend: 0), count: 9 * Self.slots)
+        for i in filledCount.indices { filledCount[i] = 0 }
     }
 
     /// `satp` write / `sfence.vma`: every translated (S and U) entry.
