@@ -58,6 +58,11 @@ struct BlockContext {
     var exit: BlockExit = .next
     /// The backward jump being checked by `loopCheck`.
     var branchPC: UInt64 = 0
+    /// Fetch TLB and decoded pages of the current privilege, for following
+    /// a jump into another page without leaving the chain; nil when
+    /// debugging (breakpoints are checked where blocks start).
+    var fetchTLB: UnsafeMutablePointer<TLBEntry>?
+    var fetchCode: UnsafeMutablePointer<UnsafeMutablePointer<DecodedInst>?>
 }
 
 // MARK: The pieces every handler is built from
@@ -129,7 +134,27 @@ struct BlockContext {
         }
         return dispatch(to, x, r &- 1, c, t)
     }
-    return leave(pc: target, r &- 1, c)
+    return follow(x, r &- 1, c, t, to: target)
+}
+
+/// Continues the chain at `target` in another page when its decoded page is
+/// at hand (a fetch TLB hit), else leaves. Nothing a block boundary checks
+/// can have changed: interrupts become pending only between quanta or
+/// through a device access, and the slow load/store handlers leave the chain
+/// after one that raised something.
+@inline(__always) func follow(_ x: UnsafeMutablePointer<UInt64>, _ r: Int, _ c: UnsafeMutableRawPointer,
+                              _ t: UnsafeRawPointer, to target: UInt64) -> Int {
+    let k = ctx(c)
+    if r > 0, let fetchTLB = k.pointee.fetchTLB {
+        let vpn = target >> 12
+        let slot = Int(truncatingIfNeeded: vpn) & (TLB.slots - 1)
+        if fetchTLB[slot].tag == vpn, let page = k.pointee.fetchCode[slot] {
+            k.pointee.page = page
+            k.pointee.pageBase = target & ~0xfff
+            return dispatch(UnsafeMutableRawPointer(page + Int(target & 0xfff) >> 1), x, r, c, t)
+        }
+    }
+    return leave(pc: target, r, c)
 }
 
 /// A pc-relative jump or taken branch by `offset` bytes: the target slot is
@@ -147,7 +172,7 @@ struct BlockContext {
         }
         return dispatch(to, x, r &- 1, c, t)
     }
-    return leave(pc: pcOf(ip, c) &+ UInt64(bitPattern: Int64(offset)), r &- 1, c)
+    return follow(x, r &- 1, c, t, to: pcOf(ip, c) &+ UInt64(bitPattern: Int64(offset)))
 }
 
 /// Register-register operations.
@@ -216,6 +241,13 @@ struct BlockContext {
 @inline(__always) func low32(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v) }
 
 extension Hart {
+    /// After a slow-path access: did it raise an interrupt this hart would
+    /// take, or ask the board to stop? Then the chain must end so the run
+    /// loop sees it, as it would at a page boundary.
+    var accessHadEffects: Bool {
+        memory.stopRequested || (mipSoftware | mipLines) & mie != 0
+    }
+
     /// The handler of every operation, indexed by `Op.rawValue` (256 slots,
     /// so any byte indexes it). Built once; each hart keeps the pointer.
     nonisolated(unsafe) static let handlerTable: UnsafeRawPointer = {
@@ -404,6 +436,9 @@ extension Hart {
         case .lw: sext32(raw)
         default: raw
         }
+        if ctx(c).pointee.hart._withUnsafeGuaranteedRef({ $0.accessHadEffects }) {
+            return leave(ip + Int(d.length) &<< 3, r &- 1, c)
+        }
         return next(ip, x, r, c, t, d.length)
     }
 
@@ -415,6 +450,9 @@ extension Hart {
         guard ctx(c).pointee.hart._withUnsafeGuaranteedRef({
             $0.storeSlow(vaddr, width: d.op.accessWidth, value, pc: pc)
         }) else { return trapped(r, c) }
+        if ctx(c).pointee.hart._withUnsafeGuaranteedRef({ $0.accessHadEffects }) {
+            return leave(ip + Int(d.length) &<< 3, r &- 1, c)
+        }
         return next(ip, x, r, c, t, d.length)
     }
 

@@ -85,9 +85,11 @@ extension Hart {
             page: page, pageBase: pageBase,
             readTLB: tlb.entries + TLB.index(set: dataSet, kind: TLB.read, vpn: 0),
             writeTLB: tlb.entries + TLB.index(set: dataSet, kind: TLB.write, vpn: 0),
-            hart: Unmanaged.passUnretained(self), start: chain)
+            hart: Unmanaged.passUnretained(self), start: chain,
+            fetchTLB: debugChecks ? nil : tlb.entries + TLB.index(set: fetchSet, kind: TLB.fetch, vpn: 0),
+            fetchCode: tlb.code + fetchSet * TLB.slots)
         let ip = UnsafeMutableRawPointer(page + offset >> 1)
-        let left = dispatch(ip, x, chain, UnsafeMutableRawPointer(blockContext), Hart.handlerTable)
+        let left = dispatch(ip, x, chain, UnsafeMutableRawPointer(blockContext), handlerTable)
         let n = chain &- left
         instret &+= UInt64(n)
         let k = blockContext.pointee

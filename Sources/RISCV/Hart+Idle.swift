@@ -25,6 +25,9 @@
 // across pages — and the per-CPU check rules those out.
 
 extension Hart {
+    /// The longest block that still counts as polling.
+    static let maxIdleBlock = 64
+
     /// Where the scheduler's polling loop runs: `scheduler` itself, the
     /// helpers it calls, and a final check (nil: none); window 0 turns it off.
     public func setIdleLoop(scheduler: Range<UInt64>, helpers: [Range<UInt64>], window: Int,
@@ -49,7 +52,12 @@ extension Hart {
     /// true when the hart has polled for a whole window.
     @inline(__always)
     func noteIdleBlock(start: UInt64, retired: Int) -> Bool {
-        guard inIdleLoop(start) else {
+        // The block must also end in the loop, and be short: polling takes
+        // a lock per process, and push_off/pop_off's CSR writes end a block
+        // every few instructions, while a block that started in the
+        // scheduler and ran a process in between (blocks follow jumps into
+        // other pages) is long.
+        guard retired <= Hart.maxIdleBlock, inIdleLoop(start), inIdleLoop(pc) else {
             idleRun = 0
             idleSawScheduler = false
             idleTurnClean = false

@@ -170,6 +170,9 @@ public final class Hart {
     /// Times the idle loop was recognised (statistics).
     public internal(set) var idleLoopsDetected: UInt64 = 0
 
+    /// `Hart.handlerTable`, read once (a static is checked for
+    /// initialisation on every access).
+    let handlerTable = Hart.handlerTable
     /// The interpreter's per-block state (Handlers.swift).
     let blockContext = UnsafeMutablePointer<BlockContext>.allocate(capacity: 1)
     /// Where a page-straddling instruction runs (Hart+Execute.swift).
