@@ -470,6 +470,10 @@ extension Hart {
                 remaining &-= hart.fillLoop(page, slot: slot, pageBase: pageBase, loopStart: target, budget: r)
                 return false
             }
+            if page[slot].pad0 == LoopClass.copy {
+                remaining &-= hart.copyLoop(page, slot: slot, pageBase: pageBase, loopStart: target, budget: r)
+                return false
+            }
             return hart.isSpinning(page, slot: slot, pageBase: pageBase, loopStart: target, branch: branch)
         }
         if spinning { return leave(pc: target, r, c, .spin) }

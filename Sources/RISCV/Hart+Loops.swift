@@ -29,6 +29,8 @@ enum LoopClass {
     static let other: UInt8 = 2
     /// `s{b,h,w,d} v, 0(p); addi p, p, width; bne p, end, loop`: memset's loop.
     static let fill: UInt8 = 3
+    /// `load v, (s); store v, (d); addi s; addi d; bne`: memmove's loop.
+    static let copy: UInt8 = 4
 }
 
 extension Hart {
@@ -47,7 +49,7 @@ extension Hart {
             let (loopClass, written) = classify(page, pageBase: pageBase, from: loopStart, to: branch)
             page[slot].pad0 = loopClass
             page[slot].pad1 = written
-            if loopClass == LoopClass.fill { return false }
+            if loopClass == LoopClass.fill || loopClass == LoopClass.copy { return false }
         }
         guard page[slot].pad0 == LoopClass.pure else { return false }
         let written = page[slot].pad1
@@ -71,6 +73,7 @@ extension Hart {
                   to branch: UInt64) -> (UInt8, UInt16) {
         guard start & ~0xfff == pageBase, branch &- start < UInt64(4 * Self.maxSpinBody) else { return (LoopClass.other, 0) }
         if isFillLoop(page, pageBase: pageBase, from: start, to: branch) { return (LoopClass.fill, 0) }
+        if CopyLoop(page, pageBase: pageBase, from: start, to: branch) != nil { return (LoopClass.copy, 0) }
         var pc = start
         var count = 0
         var written: [UInt8] = []
@@ -178,5 +181,119 @@ extension Hart {
         }
         x[p] = start &+ iterations &* w
         return Int(iterations) &* 3
+    }
+}
+
+// MARK: Copy loops
+//
+// memmove's forward loop, byte by byte in the lab kernels
+// (`addi s,s,1; addi d,d,1; lbu v,-1(s); sb v,-1(d); bne s,end`) and a
+// word at a time in ours: four or five instructions per element, for every
+// copyin, copyout and buffer-cache copy. Recognised once, the remaining
+// iterations (within both pages and the budget, the last left to the
+// interpreter) become one host memmove — only when that is exactly what
+// the element-by-element forward copy would do: the destination is not
+// inside the source range ahead of the reads.
+
+/// A recognised copy loop: the body's registers and offsets.
+struct CopyLoop {
+    let source: Int, destination: Int, value: Int, end: Int
+    let width: Int
+    /// Where the load and store fall relative to the pointers' values at the
+    /// start of an iteration (the increment may come before or after them).
+    let loadOffset: Int, storeOffset: Int
+    let signed: Bool
+    /// Instructions per iteration, branch included.
+    let length: Int
+
+    init?(_ page: UnsafeMutablePointer<DecodedInst>, pageBase: UInt64, from start: UInt64, to branch: UInt64) {
+        guard start & ~0xfff == pageBase, branch > start, branch &- start <= 16 else { return nil }
+        var body: [DecodedInst] = []
+        var pc = start
+        while pc < branch {
+            let d = page[Int(pc &- pageBase) >> 1]
+            body.append(d)
+            pc &+= UInt64(d.length)
+        }
+        let b = page[Int(branch &- pageBase) >> 1]
+        guard pc == branch, body.count == 4, b.op == .bne else { return nil }
+        guard let li = body.firstIndex(where: { Hart.loadWidth($0.op) != nil }),
+              let si = body.firstIndex(where: { Hart.storeWidth($0.op) != nil }) else { return nil }
+        let load = body[li], store = body[si]
+        let w = Hart.loadWidth(load.op)!
+        guard Hart.storeWidth(store.op) == w else { return nil }
+        let s = Int(load.rs1), d = Int(store.rs1), v = Int(load.rd)
+        guard s != d, v != s, v != d, Int(store.rs2) == v, v != Int(Hart.sinkRegister) else { return nil }
+        let adds = body.indices.filter { $0 != li && $0 != si }
+        var sInc: Int?, dInc: Int?
+        for i in adds {
+            let a = body[i]
+            guard a.op == .addi, a.rd == a.rs1, Int(a.imm) == w else { return nil }
+            if Int(a.rd) == s && sInc == nil { sInc = i } else if Int(a.rd) == d && dInc == nil { dInc = i } else { return nil }
+        }
+        guard let sInc, let dInc else { return nil }
+        let x = Int(b.rs1), y = Int(b.rs2)
+        let e = (x == s || x == d) ? y : x
+        guard (x == s || x == d || y == s || y == d), e != s, e != d, e != v else { return nil }
+        source = s; destination = d; value = v; end = e; width = w
+        loadOffset = Int(load.imm) + (sInc < li ? w : 0)
+        storeOffset = Int(store.imm) + (dInc < si ? w : 0)
+        signed = load.op == .lb || load.op == .lh || load.op == .lw
+        length = 5
+        counter = (x == s || y == s) ? s : d
+    }
+
+    /// The register the branch compares with `end`.
+    let counter: Int
+}
+
+extension Hart {
+    static func loadWidth(_ op: Op) -> Int? {
+        switch op {
+        case .lb, .lbu: 1
+        case .lh, .lhu: 2
+        case .lw, .lwu: 4
+        case .ld: 8
+        default: nil
+        }
+    }
+
+    /// Runs whole iterations of the copy loop at `loopStart` (the branch just
+    /// went back to it); returns the instructions retired.
+    @inline(never)
+    func copyLoop(_ page: UnsafeMutablePointer<DecodedInst>, slot: Int, pageBase: UInt64, loopStart: UInt64, budget: Int) -> Int {
+        let branch = pageBase &+ UInt64(slot) &* 2
+        guard let loop = CopyLoop(page, pageBase: pageBase, from: loopStart, to: branch) else { return 0 }
+        let w = UInt64(loop.width)
+        let s0 = x[loop.source], d0 = x[loop.destination], c0 = x[loop.counter], end = x[loop.end]
+        guard end > c0, (end &- c0) % w == 0 else { return 0 }
+        let src = s0 &+ UInt64(bitPattern: Int64(loop.loadOffset))
+        let dst = d0 &+ UInt64(bitPattern: Int64(loop.storeOffset))
+        // Leave the last iteration to the interpreter; stay in both pages.
+        var n = min((end &- c0) / w &- 1, UInt64(max(budget, 0) / loop.length))
+        n = min(n, (4096 &- (src & 0xfff)) / w, (4096 &- (dst & 0xfff)) / w)
+        guard n > 0, src % w == 0, dst % w == 0 else { return 0 }
+        let bytes = n &* w
+        // A forward element copy equals memmove unless the destination lies
+        // ahead inside the source (then it re-reads what it wrote).
+        guard dst <= src || dst >= src &+ bytes else { return 0 }
+        let rvpn = src >> 12, wvpn = dst >> 12
+        let re = tlb.entries[TLB.index(set: dataSet, kind: TLB.read, vpn: rvpn)]
+        let we = tlb.entries[TLB.index(set: dataSet, kind: TLB.write, vpn: wvpn)]
+        guard re.tag == rvpn, we.tag == wvpn else { return 0 }
+        let from = UnsafeRawPointer(bitPattern: Int(truncatingIfNeeded: src) &+ re.addend).unsafelyUnwrapped
+        let to = UnsafeMutableRawPointer(bitPattern: Int(truncatingIfNeeded: dst) &+ we.addend).unsafelyUnwrapped
+        // The last element copied is what the value register ends up holding.
+        let last = loadLittleEndian(from + Int(bytes &- w), width: loop.width)
+        to.copyMemory(from: from, byteCount: Int(bytes))
+        x[loop.value] = loop.signed ? Hart.signExtend(last, width: loop.width) : last
+        x[loop.source] = s0 &+ bytes
+        x[loop.destination] = d0 &+ bytes
+        return Int(n) &* loop.length
+    }
+
+    static func signExtend(_ v: UInt64, width: Int) -> UInt64 {
+        let shift = UInt64(64 - 8 * width)
+        return UInt64(bitPattern: Int64(bitPattern: v << shift) >> Int64(shift))
     }
 }
