@@ -26,7 +26,7 @@
 
 extension Hart {
     /// The longest block that still counts as polling.
-    static let maxIdleBlock = 64
+    static let maxIdleBlock = 200
 
     /// Where the scheduler's polling loop runs: `scheduler` itself, the
     /// helpers it calls, and a final check (nil: none); window 0 turns it off.
