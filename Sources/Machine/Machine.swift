@@ -285,8 +285,10 @@ public final class Machine {
     static let idleLoopHelpers = ["acquire", "release", "push_off", "pop_off", "holding", "mycpu", "cpuid"]
 
     /// Instructions a hart must poll without leaving the loop to count as
-    /// idle: two sweeps of a 64-entry process table take about 7000.
-    public static let idleWindow = 8000
+    /// idle: about five sweeps of a 64-entry process table (a sweep takes
+    /// 4000–4500), so that a process made runnable behind the sweep is
+    /// always reached before the hart gives up.
+    public static let idleWindow = 24_000
 
     /// Turns on idle-scheduler detection when the kernel has a `scheduler`
     /// (Hart+Idle.swift); off for anything else. With a `cpus` array (xv6's

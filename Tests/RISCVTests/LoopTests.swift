@@ -1,0 +1,63 @@
+// LoopTests.swift — the loop recognisers (Hart+Loops.swift) must leave
+// exactly the state that running every instruction leaves: registers,
+// memory and the instruction count. Each program runs twice: through
+// `run` (chains, where loops are recognised) and one instruction at a time
+// (never recognised), and the two are compared.
+
+import Testing
+@testable import RISCV
+
+@Suite("Loop recognisers: same state as one instruction at a time")
+struct LoopTests {
+    static let a1: UInt32 = 11, a3: UInt32 = 13, a4: UInt32 = 14, a5: UInt32 = 15, a6: UInt32 = 16
+
+    /// The 2020 lab kernel's byte memmove loop, and ours (words), then wfi.
+    static let byteLoop: [UInt32] = [
+        I.addi(a1, a1, 1), I.addi(a5, a5, 1), I.load(4, a4, a1, -1), I.store(0, a4, a5, -1),
+        Enc.b(1, a1, a3, -16), I.wfi,
+    ]
+    static let wordLoop: [UInt32] = [
+        I.load(3, a6, a3, 0), I.addi(a4, a4, 8), I.addi(a3, a3, 8), I.store(3, a6, a4, -8),
+        Enc.b(1, a4, a5, -16), I.wfi,
+    ]
+
+    struct Outcome: Equatable {
+        var registers: [UInt64]
+        var memory: [UInt8]
+        var instret: UInt64
+    }
+
+    static func outcome(_ program: [UInt32], _ regs: [Int: UInt64], stepping: Bool) -> Outcome {
+        let b = Bench()
+        b.program(program)
+        // Data: a recognisable pattern over 16 KiB.
+        b.memory.writeRAM(0x8001_0000, (0..<16384).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) })
+        for (r, v) in regs { b[r] = v }
+        // Both ways end by retiring the final wfi.
+        for _ in 0..<1_000_000 where !b.hart.isWaitingForInterrupt {
+            if stepping { b.step() } else { _ = b.hart.run(budget: 10_000) }
+        }
+        return Outcome(registers: (0..<32).map { b[$0] },
+                       memory: b.memory.readRAM(0x8001_0000, count: 16384)!,
+                       instret: b.hart.instret)
+    }
+
+    static let cases: [(String, [UInt32], [Int: UInt64])] = [
+        ("bytes, disjoint", byteLoop, [11: 0x8001_0000, 15: 0x8001_2000, 13: 0x8001_0000 + 3000]),
+        ("bytes, across a page end", byteLoop, [11: 0x8001_0f00, 15: 0x8001_2800, 13: 0x8001_0f00 + 3000]),
+        ("bytes, destination ahead inside the source", byteLoop, [11: 0x8001_0000, 15: 0x8001_0010, 13: 0x8001_0000 + 1000]),
+        ("bytes, destination behind inside the source", byteLoop, [11: 0x8001_0010, 15: 0x8001_0000, 13: 0x8001_0010 + 1000]),
+        ("words, disjoint", wordLoop, [13: 0x8001_0000, 14: 0x8001_2000, 15: 0x8001_2000 + 2048]),
+        ("words, destination ahead inside the source", wordLoop, [13: 0x8001_0000, 14: 0x8001_0008, 15: 0x8001_0008 + 512]),
+        ("words, one iteration", wordLoop, [13: 0x8001_0000, 14: 0x8001_2000, 15: 0x8001_2008]),
+    ]
+
+    @Test("copy loops", arguments: cases.indices)
+    func copy(_ i: Int) {
+        let (name, program, regs) = Self.cases[i]
+        let fast = Self.outcome(program, regs, stepping: false)
+        let slow = Self.outcome(program, regs, stepping: true)
+        #expect(fast == slow, "\(name)")
+        #expect(fast.instret > 5, "\(name): the loop ran")
+    }
+}
