@@ -8,6 +8,8 @@
 // instruction per block on pages holding a breakpoint (everywhere, while a
 // watchpoint exists); free when none are set. A watched page never
 // enters the TLB, so every access to it reaches the slow path's check.
+// Code hooks (host callbacks at a pc, for the COW lens) ride on the same
+// mechanism, and `breakScope` narrows gdb's stops to one address space.
 
 public enum WatchKind: Sendable, Equatable {
     case write, read, access
@@ -32,8 +34,25 @@ public struct WatchHit: Sendable, Equatable {
 
 extension Hart {
     func updateDebugMode() {
-        debugChecks = !breakpoints.isEmpty || !watchpoints.isEmpty
-        breakpointPages = Set(breakpoints.map { $0 >> 12 })
+        debugChecks = !breakpoints.isEmpty || !watchpoints.isEmpty || !codeHooks.isEmpty
+        breakpointPages = Set(breakpoints.map { $0 >> 12 }).union(codeHooks.keys.map { $0 >> 12 })
+    }
+
+    /// Before a block, while debugging: true if a gdb breakpoint stops the
+    /// hart here (in scope, not the one being resumed from). Otherwise runs
+    /// the code hook at `pc`, if any — after the breakpoint check, so that a
+    /// hook runs once per execution, not again when gdb resumes from a stop.
+    @inline(never)
+    func debugStopsBeforeBlock() -> Bool {
+        if breakpoints.contains(pc) && !ignoreBreakpointOnce && (breakScope?(self) ?? true) { return true }
+        ignoreBreakpointOnce = false
+        if let hook = codeHooks[pc] { hook(self) }
+        return false
+    }
+
+    /// The code hook at `pc`, for single steps (which bypass `run`).
+    func runCodeHook() {
+        if let hook = codeHooks[pc] { hook(self) }
     }
 
     /// Records a hit if `[vaddr, vaddr+width)` meets a watchpoint of the
@@ -50,7 +69,7 @@ extension Hart {
             case .read: !write
             case .access: true
             }
-            if matches && watchHit == nil { watchHit = WatchHit(watchpoint: w, address: max(vaddr, w.address)) }
+            if matches && watchHit == nil && (breakScope?(self) ?? true) { watchHit = WatchHit(watchpoint: w, address: max(vaddr, w.address)) }
         }
         return onPage
     }

@@ -141,7 +141,19 @@ public final class Hart {
             tlb.flushAll()   // fills now avoid watched pages
         }
     }
-    /// Breakpoints or watchpoints exist: check before every block.
+    /// Host callbacks at virtual pcs (the COW lens's kalloc/kfree probes):
+    /// run just before the instruction at that pc executes, never seen by
+    /// gdb. They share the breakpoint pages' one-instruction blocks.
+    public var codeHooks: [UInt64: (Hart) -> Void] = [:] {
+        didSet { updateDebugMode() }
+    }
+    /// When set, gdb's breakpoints and watchpoints fire only while it
+    /// returns true (an address-space-scoped stop). Asked only on a match.
+    public var breakScope: ((Hart) -> Bool)?
+    /// Called after every `satp` write that took effect (hart, new satp):
+    /// the lens learns address-space roots here. Nil costs one test per write.
+    public var onSatpWrite: ((Hart, UInt64) -> Void)?
+    /// Breakpoints, watchpoints or code hooks exist: check before every block.
     var debugChecks = false
     /// Virtual page numbers holding a breakpoint: one instruction per block there.
     var breakpointPages: Set<UInt64> = []
