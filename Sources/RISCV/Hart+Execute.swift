@@ -47,7 +47,7 @@ extension Hart {
                 // shrink to one instruction; elsewhere code runs at full
                 // speed — a student's breakpoint in `three` must not make
                 // the whole kernel crawl until it is reached.
-                if debugStopsBeforeBlock() { return .breakpoint }
+                if let stop = debugStopBeforeBlock() { return stop }
                 let single = !watchpoints.isEmpty || breakpointPages.contains(pc >> 12)
                 remaining -= max(executeBlock(limit: single ? 1 : remaining), 1)
                 if watchHit != nil { return .watchpoint }
@@ -68,7 +68,7 @@ extension Hart {
             if takeInterruptIfAny() { return }
         }
         isWaitingForInterrupt = false
-        if _slowPath(!codeHooks.isEmpty) { runCodeHook() }
+        if _slowPath(hasCodeHooks) && stepThroughCodeHook() { return }
         _ = executeBlock(limit: 1)
     }
 

@@ -189,10 +189,20 @@ public final class KallocShadow {
     func checkFrees(hart: Int) {
         guard let list = uncheckedFrees[hart], !list.isEmpty else { return }
         uncheckedFrees[hart] = nil
-        let index = lens.mappingIndex(lens.addressSpaces().filter { !$0.isKernel })
+        // One walk of every user page table looking for just these pages
+        // (a COW fault frees one page between two kallocs: this runs often).
+        let wanted = Set(list.filter(isFree))
+        guard !wanted.isEmpty else { return }
+        var found: [UInt64: [Mapping]] = [:]
+        for s in lens.addressSpaces() where !s.isKernel {
+            lens.walk(s.root) { va, pa, size, pte in
+                if size == 4096, pte & PTE.u != 0, wanted.contains(pa) {
+                    found[pa, default: []].append(Mapping(space: s, va: va, pa: pa, size: size, pte: pte))
+                }
+            }
+        }
         for pa in list where isFree(pa) {
-            let maps = (index.byPage[pa] ?? []).filter(\.isUser)
-            guard !maps.isEmpty else { continue }
+            guard let maps = found[pa], !maps.isEmpty else { continue }
             let who = maps.map { "\($0.space.label) va \(hex($0.va)) [\(lens.flagText($0.pte))]" }.joined(separator: ", ")
             error("FREED WHILE MAPPED: page \(hex(pa)) is free but still mapped by \(who)",
                   by: pages[pa]?.freed, page: pa, hart: hart)
