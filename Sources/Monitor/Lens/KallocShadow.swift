@@ -47,17 +47,26 @@ public final class KallocShadow {
     }
     var pages: [UInt64: Page] = [:]
 
+    /// A kalloc or kfree call in progress, keyed by kernel thread: a call
+    /// may be preempted (a timer interrupt after `release`) and return on
+    /// another hart, so harts can't key it. A thread is its kernel stack
+    /// page (xv6 gives each one page), and the return is recognised by the
+    /// return address with the stack pointer back where it was at the call.
     struct Pending {
         let returnAddress: UInt64
+        let sp: UInt64
         let site: Site
         let pa: UInt64
     }
-    var pendingAlloc: [Int: Pending] = [:]
-    var pendingFree: [Int: Pending] = [:]
+    var pendingAlloc: [UInt64: Pending] = [:]
+    var pendingFree: [UInt64: Pending] = [:]
     /// Return-site hooks in place, with how many calls wait on each.
     var returnHooks: [UInt64: Int] = [:]
-    /// Pages freed by each hart, not yet checked for leftover mappings.
-    var uncheckedFrees: [Int: [UInt64]] = [:]
+    /// Pages freed by each kernel thread, not yet checked for leftover mappings.
+    var uncheckedFrees: [UInt64: [UInt64]] = [:]
+
+    /// The kernel thread a hart runs: its stack page.
+    func thread(_ h: Hart) -> UInt64 { (h.register(2) &- 1) >> 12 }
     /// Boot's frees (xv6's freerange) have ended once a kalloc was seen.
     var sawKalloc = false
 
@@ -107,9 +116,9 @@ public final class KallocShadow {
     func kallocEntered(_ h: Hart) {
         guard h.mode == .supervisor else { return }
         sawKalloc = true
-        checkFrees(hart: h.id)
-        let s = site(h)
-        pendingAlloc[h.id] = Pending(returnAddress: h.register(1), site: s, pa: 0)
+        checkFrees(thread: thread(h), hart: h.id)
+        if let stale = pendingAlloc[thread(h)] { dropReturnHook(stale.returnAddress) }
+        pendingAlloc[thread(h)] = Pending(returnAddress: h.register(1), sp: h.register(2), site: site(h), pa: 0)
         addReturnHook(h.register(1))
     }
 
@@ -126,7 +135,8 @@ public final class KallocShadow {
                     && !callers.contains(where: { $0 == "freerange" || $0 == "kinit" }) {
             error("FREE OF A PAGE NEVER ALLOCATED: \(hex(pa))", by: s, page: pa, hart: h.id)
         }
-        pendingFree[h.id] = Pending(returnAddress: h.register(1), site: s, pa: pa)
+        if let stale = pendingFree[thread(h)] { dropReturnHook(stale.returnAddress) }
+        pendingFree[thread(h)] = Pending(returnAddress: h.register(1), sp: h.register(2), site: s, pa: pa)
         addReturnHook(h.register(1))
     }
 
@@ -146,17 +156,18 @@ public final class KallocShadow {
         }
     }
 
-    /// A hart reached a return site: finish its pending kalloc or kfree.
+    /// A hart reached a return site: finish its thread's pending kalloc or kfree.
     func returned(_ h: Hart) {
-        if let p = pendingAlloc[h.id], p.returnAddress == h.pc {
-            pendingAlloc[h.id] = nil
+        let t = thread(h), sp = h.register(2)
+        if let p = pendingAlloc[t], p.returnAddress == h.pc, p.sp == sp {
+            pendingAlloc[t] = nil
             dropReturnHook(p.returnAddress)
             allocated(h.register(10), site: p.site)
         }
-        if let p = pendingFree[h.id], p.returnAddress == h.pc {
-            pendingFree[h.id] = nil
+        if let p = pendingFree[t], p.returnAddress == h.pc, p.sp == sp {
+            pendingFree[t] = nil
             dropReturnHook(p.returnAddress)
-            freed(p.pa, site: p.site, hart: h.id)
+            freed(p.pa, site: p.site, thread: t)
         }
     }
 
@@ -165,10 +176,10 @@ public final class KallocShadow {
         allocations += 1
         if pages[pa]?.isFree == true { lens.memory.removeFlags(.watched, page: pa) }
         pages[pa] = Page(allocated: site)
-        for h in uncheckedFrees.keys { uncheckedFrees[h]?.removeAll { $0 == pa } }
+        for t in uncheckedFrees.keys { uncheckedFrees[t]?.removeAll { $0 == pa } }
     }
 
-    func freed(_ pa: UInt64, site: Site, hart: Int) {
+    func freed(_ pa: UInt64, site: Site, thread: UInt64) {
         guard lens.isPage(pa) else { return }
         // A COW kernel's kfree may only drop a reference: it freed the page
         // only if the page is now the free list's head.
@@ -181,14 +192,14 @@ public final class KallocShadow {
         pages[pa] = p
         lens.rootsSeen[pa] = nil
         lens.memory.addFlags(.watched, page: pa)
-        uncheckedFrees[hart, default: []].append(pa)
+        uncheckedFrees[thread, default: []].append(pa)
     }
 
-    /// The freeing hart moved on (kalloc, or satp written on the way back
-    /// to user mode): no user page table may map its freed pages any more.
-    func checkFrees(hart: Int) {
-        guard let list = uncheckedFrees[hart], !list.isEmpty else { return }
-        uncheckedFrees[hart] = nil
+    /// The freeing thread moved on (kalloc, or satp written on the way
+    /// back to user mode): no user page table may map its freed pages any more.
+    func checkFrees(thread: UInt64, hart: Int) {
+        guard let list = uncheckedFrees[thread], !list.isEmpty else { return }
+        uncheckedFrees[thread] = nil
         // One walk of every user page table looking for just these pages
         // (a COW fault frees one page between two kallocs: this runs often).
         let wanted = Set(list.filter(isFree))
@@ -211,10 +222,10 @@ public final class KallocShadow {
 
     /// Every hart's pending checks (before a command looks).
     func checkAllFrees() {
-        for h in uncheckedFrees.keys { checkFrees(hart: h) }
+        for t in uncheckedFrees.keys { checkFrees(thread: t, hart: -1) }
     }
 
-    func satpWritten(_ h: Hart) { checkFrees(hart: h.id) }
+    func satpWritten(_ h: Hart) { checkFrees(thread: thread(h), hart: h.id) }
 
     /// A store (or DMA) reached a watched page.
     func observeWrite(_ pa: UInt64, length: Int, dma: Bool) {
@@ -226,10 +237,10 @@ public final class KallocShadow {
             let h = lens.machine.currentHart
             // kalloc and kfree write freed pages themselves (junk fill, the
             // free-list link) before the shadow hears they returned.
-            if !dma && (pendingAlloc[h.id] != nil || pendingFree[h.id] != nil) { continue }
+            if !dma && (pendingAlloc[thread(h)] != nil || pendingFree[thread(h)] != nil) { continue }
             p.writeReported = true
             pages[page] = p
-            let writer = dma ? "a virtio DMA transfer" : "hart \(h.id) in \(lens.symbolize(h.pc))\(lens.currentProcessLabel(hart: h.id).map { " (\($0))" } ?? "")"
+            let writer = dma ? "a virtio DMA transfer" : "hart \(h.id) \(h.mode == .user ? "at user pc \(hex(h.pc))" : "in " + lens.symbolize(h.pc))\(lens.currentProcessLabel(hart: h.id).map { " (\($0))" } ?? "")"
             error("WRITE TO FREED PAGE \(hex(page)) (at \(hex(pa))) by \(writer)", by: nil, page: page, hart: h.id)
         }
     }

@@ -120,7 +120,7 @@ public final class Lens {
     /// Asks the board to stop for the debugger after an error, if wanted.
     func stopIfWanted(hart: Int) {
         guard stopOnError, machine.debugging else { return }
-        machine.debugHalt(reason: .interrupted, hart: hart)
+        machine.debugHalt(reason: .interrupted, hart: max(hart, 0))
     }
 
     // MARK: Hooks (each installed only while in use)
