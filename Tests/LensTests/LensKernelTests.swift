@@ -140,6 +140,7 @@ struct LensKernelTests {
         #expect(g.lens.currentProcessLabel(hart: g.machine.lastStop!.hart) == "pid 2 (sh)")
         _ = g.monitor("break-scope off")
         g.resume()
+        #expect(g.run(until: "$ "), "the prompt the shell was about to write")
 
         // A physical watch on the shell's stack page fires through any alias.
         let index = g.lens.mappingIndex()
@@ -151,5 +152,13 @@ struct LensKernelTests {
         let hits = g.lens.events.filter { $0.hasPrefix("watch-phys:") }
         #expect(hits.contains { $0.contains("(pid 2 (sh))") }, "\(hits.prefix(4).joined())")
         #expect(g.monitor("watch-phys off").contains("removed"))
+
+        // The buffer cache: disk reads land there by DMA, not by any hart.
+        let bcache = try #require(g.lens.symbols.symbol(named: "bcache"))
+        #expect(g.monitor("watch-phys \(hex(bcache.address)) \(bcache.size)").contains("writes to"))
+        try g.shell("wc usertests")
+        #expect(g.lens.events.contains { $0.hasPrefix("watch-phys:") && $0.contains("by virtio DMA") },
+                "\(g.lens.events.suffix(4).joined())\n\(g.console.suffix(300))")
+        _ = g.monitor("watch-phys off")
     }
 }
