@@ -8,9 +8,10 @@
 // and for every page it saw freed, by whom. From that it reports at once:
 //   - a free of a page already free (double free);
 //   - a free of a page never allocated (after boot's own frees);
-//   - a page freed while a user address space still maps it, checked at
-//     the freeing hart's next kalloc or satp write (xv6 clears the PTE just
-//     after kfree returns, so the check waits for the teardown to finish);
+//   - a page freed while a user address space still maps it, checked when
+//     the freeing kernel thread next calls kalloc or writes satp to return
+//     to user mode (xv6 clears the PTE just after kfree returns, so the
+//     check waits for the teardown to finish);
 //   - a write to a freed page (guest store or device DMA): freed pages are
 //     flagged `.watched`, so their stores leave the TLB fast path.
 // A kfree that only drops a reference (COW kernels count them) is told from

@@ -140,7 +140,7 @@ public final class Lens {
         noteRoot(satp: satp, hart: hart.id)
         shadow?.satpWritten(hart)
         // Back to the faulting address space: the COW handler is done.
-        if let f = trace.pendingCow[hart.id], (satp & ((1 << 44) - 1)) << 12 == f.root { finishCowFault(hart) }
+        if !trace.pendingCow.isEmpty { finishCowFault(hart, root: (satp & ((1 << 44) - 1)) << 12) }
     }
 
     func noteRoot(satp: UInt64, hart: Int) {

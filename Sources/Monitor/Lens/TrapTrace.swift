@@ -4,8 +4,8 @@
 //
 // Both ride on the hart's trap observer (`Hart.onTrap`), set only while a
 // trace is on. A COW fault is finished at the faulting hart's next satp
-// write — xv6 writes satp on every return to user mode — when the handler
-// has replaced or re-enabled the page.
+// write back to the faulting address space — xv6 writes satp on every
+// return to user mode — when the handler has replaced or re-enabled the page.
 
 import Machine
 import RISCV
@@ -16,7 +16,9 @@ struct TraceSettings {
     var causes: Set<UInt64>?
     var pid: Int?
     var cow = false
-    var pendingCow: [Int: PendingCowFault] = [:]
+    /// COW faults whose handler has not finished, by faulting address
+    /// space (the handler may be preempted and return on another hart).
+    var pendingCow: [UInt64: PendingCowFault] = [:]
 }
 
 struct PendingCowFault {
@@ -78,12 +80,12 @@ extension Lens {
     func cowFaultTaken(_ h: Hart, root: UInt64, va: UInt64, epc: UInt64) {
         guard let cowBit, let pte = leafPTE(root: root, va: va), pte & cowBit != 0 else { return }
         let pa = (pte >> 10 & ((1 << 44) - 1)) << 12
-        trace.pendingCow[h.id] = PendingCowFault(root: root, va: va & ~0xfff, pa: pa, sharedBefore: userMappings(of: pa).count,
+        trace.pendingCow[root] = PendingCowFault(root: root, va: va & ~0xfff, pa: pa, sharedBefore: userMappings(of: pa).count,
                                                  epc: epc, process: currentProcessLabel(hart: h.id))
     }
 
-    func finishCowFault(_ h: Hart) {
-        guard let f = trace.pendingCow.removeValue(forKey: h.id) else { return }
+    func finishCowFault(_ h: Hart, root: UInt64) {
+        guard let f = trace.pendingCow.removeValue(forKey: root) else { return }
         var line = "cow: hart \(h.id)\(f.process.map { " \($0)" } ?? "") store at va \(hex(f.va)) (user pc \(hex(f.epc))): "
             + "page \(hex(f.pa)) shared x\(f.sharedBefore)"
         if let pte = leafPTE(root: f.root, va: f.va) {
