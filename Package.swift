@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "MachineTests", dependencies: ["Machine", "RISCV", "ELFLoader", "TestSupport"]),
         .testTarget(name: "GDBServerTests", dependencies: ["GDBServer", "Machine", "RISCV"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Machine", "RISCV"]),
+        .testTarget(name: "LensTests", dependencies: ["Monitor", "Machine", "RISCV", "ELFLoader", "TestSupport"]),
         .testTarget(name: "XV6EmuCLITests", dependencies: ["XV6EmuCLI", "Machine", "TestSupport"]),
         .testTarget(name: "KernelTests", dependencies: ["TestSupport"]),
     ]

@@ -22,6 +22,10 @@ public struct SymbolTable: Sendable {
     private let byName: [String: Int]
 
     public init(_ symbols: [ELFSymbol]) {
+        // RISC-V mapping symbols (`$x`, `$d`, `$xrv64i2p1_m2p0…`) mark where
+        // code and data start; they name nothing and would shadow the
+        // function around them in `symbolize`.
+        let symbols = symbols.filter { !$0.name.hasPrefix("$") }
         self.symbols = symbols.sorted { ($0.address, $0.isFunction ? 0 : 1) < ($1.address, $1.isFunction ? 0 : 1) }
         var names: [String: Int] = [:]
         for (i, s) in self.symbols.enumerated() {

@@ -27,6 +27,11 @@ public final class Machine {
 
     /// Bytes the guest writes to its console (UART or HTIF).
     public var consoleSink: (UInt8) -> Void = { _ in }
+    /// Guest stores to RAM pages flagged `.watched` (address, width), after
+    /// HTIF has seen them: the COW lens's physical watches.
+    public var onWatchedWrite: ((UInt64, Int) -> Void)?
+    /// The hart whose quantum is running (the writer, for watch reports).
+    public var currentHart: Hart { harts[runningHart] }
 
     var timedDevices: [TimedDevice] = []
     /// The virt board's devices (nil when `configuration.devices` is off).
@@ -84,6 +89,7 @@ public final class Machine {
         }
         memory.watchHandler = { [unowned self] address, width, _ in
             self.htif?.observe(address, width: width)
+            self.onWatchedWrite?(address, width)
         }
         clock.runningHartProgress = { [unowned self] in
             self.harts[self.runningHart].instret &- self.roundStart[self.runningHart]

@@ -1,5 +1,6 @@
 // Monitor.swift — introspection commands, reached through gdb's `monitor`
-// (qRcmd) and later the console's Ctrl-A c prompt. A table of commands:
+// (qRcmd) and the console's Ctrl-A c prompt; the COW lens's commands
+// (Lens/) are in the same table. A table of commands:
 // name, one-line help, handler. Handlers read machine state only through
 // side-effect-free paths (debug CSR reads, physical RAM reads).
 
@@ -15,8 +16,14 @@ public struct MonitorCommand: Sendable {
 
 public final class Monitor {
     public let machine: Machine
+    /// The COW lens (Lens/): its commands are in the table below.
+    public let lens: Lens
 
-    public init(machine: Machine) { self.machine = machine }
+    /// `cowBit`: the PTE bit the kernel marks COW pages with (`--cow-bit`).
+    public init(machine: Machine, cowBit: Int? = nil) {
+        self.machine = machine
+        lens = Lens(machine: machine, cowBit: cowBit)
+    }
 
     public static let commands: [MonitorCommand] = [
         MonitorCommand(name: "help", usage: "help", help: "list the monitor commands") { m, _, _ in m.helpText() },
@@ -28,6 +35,51 @@ public final class Monitor {
         },
         MonitorCommand(name: "xp", usage: "xp /NFU ADDR", help: "physical memory: N units of U (b h w g) in format F (x d u)") {
             m, args, _ in m.examinePhysical(args)
+        },
+        // The COW lens (Lens/Lens.swift).
+        MonitorCommand(name: "lens", usage: "lens [on|off|status]",
+                       help: "COW lens hooks: satp roots, kalloc shadow (xv6emu -lens: from boot); stop-on-error on|off") {
+            m, args, _ in m.lens.lensCommand(args)
+        },
+        MonitorCommand(name: "pagetable", usage: "pagetable [hart N|root PA|pid N]",
+                       help: "Sv39 tree: merged leaf ranges, RWXUGAD + COW/RSW, sharing count; --svg FILE draws all") {
+            m, args, h in m.lens.pagetable(args, hart: h)
+        },
+        MonitorCommand(name: "pte", usage: "pte VA [root PA|pid N]", help: "the walk of VA level by level, each PTE's bits") {
+            m, args, h in m.lens.pte(args, hart: h)
+        },
+        MonitorCommand(name: "refs", usage: "refs PA",
+                       help: "every mapping of a physical page in every live address space, direct map included") {
+            m, args, _ in m.lens.refs(args)
+        },
+        MonitorCommand(name: "cowcheck", usage: "cowcheck", help: "pages shared by two address spaces but writable in one") {
+            m, _, _ in m.lens.cowcheck()
+        },
+        MonitorCommand(name: "ps", usage: "ps", help: "the kernel's processes (proc table) with their page-table roots") {
+            m, _, _ in m.lens.ps()
+        },
+        MonitorCommand(name: "leaks", usage: "leaks",
+                       help: "pages allocated but neither free, mapped, page tables nor pointed to; by allocation site") {
+            m, _, _ in m.lens.shadow?.leaks() ?? "leaks: needs the kalloc shadow (lens on, or xv6emu -lens)\n"
+        },
+        MonitorCommand(name: "freepages", usage: "freepages", help: "count the kernel's free list (kmem.freelist)") {
+            m, _, _ in m.lens.freepages()
+        },
+        MonitorCommand(name: "trace", usage: "trace traps|cow [on|off] …",
+                       help: "log traps (causes, pid N) or COW faults with sharing before/after; trace show [N]") {
+            m, args, _ in m.lens.traceCommand(args)
+        },
+        MonitorCommand(name: "backtrace", usage: "backtrace [hart N]",
+                       help: "kernel frames, the trap from user mode, user frames via the trap frame") {
+            m, args, h in m.lens.backtrace(args, hart: h)
+        },
+        MonitorCommand(name: "break-scope", usage: "break-scope pid N|root PA|off",
+                       help: "gdb breakpoints/watchpoints fire only in that address space") {
+            m, args, _ in m.lens.breakScope(args)
+        },
+        MonitorCommand(name: "watch-phys", usage: "watch-phys PA LEN|off|list",
+                       help: "report (and stop on) writes to physical bytes through any alias or DMA") {
+            m, args, _ in m.lens.watchPhys(args)
         },
     ]
 

@@ -56,6 +56,7 @@ extension Hart {
         guard mode == 0 || mode == 8 else { return }
         satp = v & (0xf << 60 | 0xffff << 44 | (1 << 44 - 1))
         tlb.flushTranslated()
+        onSatpWrite?(self, satp)
     }
 
     func writeMip(_ v: UInt64) {

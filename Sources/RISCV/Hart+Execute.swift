@@ -38,8 +38,7 @@ extension Hart {
                 // shrink to one instruction; elsewhere code runs at full
                 // speed — a student's breakpoint in `three` must not make
                 // the whole kernel crawl until it is reached.
-                if breakpoints.contains(pc) && !ignoreBreakpointOnce { return .breakpoint }
-                ignoreBreakpointOnce = false
+                if let stop = debugStopBeforeBlock() { return stop }
                 let single = !watchpoints.isEmpty || breakpointPages.contains(pc >> 12)
                 retired = executeBlock(limit: single ? 1 : remaining)
                 if watchHit != nil { return .watchpoint }
@@ -62,6 +61,7 @@ extension Hart {
             if takeInterruptIfAny() { return }
         }
         isWaitingForInterrupt = false
+        if _slowPath(hasCodeHooks) && stepThroughCodeHook() { return }
         _ = executeBlock(limit: 1)
     }
 

@@ -289,6 +289,9 @@ extension Hart {
     @inline(never)
     func decodeSlot(_ page: UnsafeMutablePointer<DecodedInst>, pc: UInt64) -> Bool {
         guard tlb.entries[TLB.index(set: fetchSet, kind: TLB.fetch, vpn: pc >> 12)].tag == pc >> 12 else { return false }
+        // A code hook's instruction stays undecoded: the block ends before
+        // it and the run loop's debug path runs the hook (Hart+Debug.swift).
+        if _slowPath(hookRefusesDecode(pc)) { return false }
         decodes &+= 1
         let p = fetchHostPointer(pc)
         let low = p.loadUnaligned(as: UInt16.self)

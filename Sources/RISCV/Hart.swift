@@ -143,7 +143,29 @@ public final class Hart {
             tlb.flushAll()   // fills now avoid watched pages
         }
     }
-    /// Breakpoints or watchpoints exist: check before every block.
+    /// Host callbacks at virtual pcs (the COW lens's kalloc/kfree probes):
+    /// run just before the instruction at that pc executes, never seen by
+    /// gdb. Blocks end at them (their decode slots stay empty), so they
+    /// cost nothing elsewhere on their page. See Hart+Debug.swift.
+    public var codeHooks: [UInt64: (Hart) -> Void] = [:] {
+        didSet {
+            updateDebugMode()
+            // A new hook's slot must stay undecoded so that a block reaching
+            // it ends there (`decodeSlot` refuses it): forget its decode.
+            for pc in codeHooks.keys where oldValue[pc] == nil { forgetDecode(pc) }
+        }
+    }
+    /// Code hooks exist (tested where `codeHooks` would cost a lookup).
+    var hasCodeHooks = false
+    /// The hooked pc whose instruction may be decoded right now.
+    var hookPass: UInt64?
+    /// When set, gdb's breakpoints and watchpoints fire only while it
+    /// returns true (an address-space-scoped stop). Asked only on a match.
+    public var breakScope: ((Hart) -> Bool)?
+    /// Called after every `satp` write that took effect (hart, new satp):
+    /// the lens learns address-space roots here. Nil costs one test per write.
+    public var onSatpWrite: ((Hart, UInt64) -> Void)?
+    /// Breakpoints, watchpoints or code hooks exist: check before every block.
     var debugChecks = false
     /// Virtual page numbers holding a breakpoint: one instruction per block there.
     var breakpointPages: Set<UInt64> = []

@@ -65,6 +65,10 @@ public final class MemorySystem {
 
     /// Called after a guest write to a `.watched` page (address, width, value).
     public var watchHandler: ((UInt64, Int, UInt64) -> Void)?
+    /// Called after every host-side write into RAM (`writeRAM`: device DMA,
+    /// loaders, HTIF) with its address and length, when set — the COW lens
+    /// watches physical pages through it. Nil costs one test per write.
+    public var hostWriteHandler: ((UInt64, Int) -> Void)?
     /// Set by anyone (HTIF exit, debugger, watch handler) to make every hart
     /// leave its run loop at the next block boundary.
     public var stopRequested = false
@@ -118,6 +122,7 @@ public final class MemorySystem {
         guard bytes.count > 0 else { return true }
         (ram + Int(address - ramBase)).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         invalidateCode(address, length: bytes.count)
+        hostWriteHandler?(address, bytes.count)
         return true
     }
 

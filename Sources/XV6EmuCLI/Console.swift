@@ -28,8 +28,8 @@ func restoreTerminal() {
 }
 
 public final class Console: @unchecked Sendable {
-    /// What the Ctrl-A prefix asked for.
-    public enum Command: Sendable { case quit, help }
+    /// What the Ctrl-A prefix (and the monitor prompt) asked for.
+    public typealias Command = ConsoleEscapes.Command
 
     private var lock = pthread_mutex_t()
     private var pending: [UInt8] = []
@@ -105,7 +105,7 @@ public final class Console: @unchecked Sendable {
 
     private func readLoop() {
         var buffer = [UInt8](repeating: 0, count: 1024)
-        var sawPrefix = false
+        var escapes = ConsoleEscapes(enabled: isTerminal)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -113,23 +113,7 @@ public final class Console: @unchecked Sendable {
                 withLock { inputClosed = true }
                 return
             }
-            var bytes: [UInt8] = []
-            var cmds: [Command] = []
-            for b in buffer[0..<n] {
-                if sawPrefix {
-                    sawPrefix = false
-                    switch b {
-                    case UInt8(ascii: "x"), UInt8(ascii: "X"): cmds.append(.quit)
-                    case UInt8(ascii: "h"), UInt8(ascii: "H"), UInt8(ascii: "?"): cmds.append(.help)
-                    case 0x01: bytes.append(0x01)
-                    default: break
-                    }
-                } else if b == 0x01 && isTerminal {
-                    sawPrefix = true
-                } else {
-                    bytes.append(b)
-                }
-            }
+            let (bytes, cmds) = escapes.feed(buffer[0..<n])
             withLock {
                 pending.append(contentsOf: bytes)
                 commands.append(contentsOf: cmds)
@@ -190,7 +174,76 @@ public final class Console: @unchecked Sendable {
         \r
         C-a h    print this help\r
         C-a x    exit emulator\r
+        C-a c    switch between console and monitor (pagetable, refs, leaks, ps, …; type help)\r
         C-a C-a  sends C-a\r
 
         """
+}
+
+/// The Ctrl-A escapes as a state machine over input bytes, apart from the
+/// terminal so that tests can feed it. After Ctrl-A c (as in QEMU) input
+/// is a monitor command line, echoed and edited here (the terminal is raw),
+/// until Ctrl-A c again; the guest keeps running meanwhile.
+public struct ConsoleEscapes: Sendable {
+    public enum Command: Sendable, Equatable {
+        case quit, help
+        /// Entered (true) or left the monitor.
+        case monitor(Bool)
+        /// A complete monitor command line.
+        case monitorLine(String)
+        /// Bytes to show the user (the monitor prompt's echo).
+        case echo([UInt8])
+    }
+
+    /// Escapes are recognised only on a terminal: piped input is the
+    /// guest's, byte for byte.
+    let enabled: Bool
+    var sawPrefix = false
+    public private(set) var inMonitor = false
+    var line: [UInt8] = []
+
+    public init(enabled: Bool) { self.enabled = enabled }
+
+    /// Splits input into guest bytes and commands, in order of arrival
+    /// (commands are acted on between emulation slices).
+    public mutating func feed<S: Sequence<UInt8>>(_ input: S) -> (guest: [UInt8], commands: [Command]) {
+        var bytes: [UInt8] = []
+        var cmds: [Command] = []
+        for b in input {
+            if sawPrefix {
+                sawPrefix = false
+                switch b {
+                case UInt8(ascii: "x"), UInt8(ascii: "X"): cmds.append(.quit)
+                case UInt8(ascii: "h"), UInt8(ascii: "H"), UInt8(ascii: "?"): cmds.append(.help)
+                case UInt8(ascii: "c"), UInt8(ascii: "C"):
+                    inMonitor.toggle()
+                    line = []
+                    cmds.append(.monitor(inMonitor))
+                case 0x01: if !inMonitor { bytes.append(0x01) }
+                default: break
+                }
+            } else if b == 0x01 && enabled {
+                sawPrefix = true
+            } else if inMonitor {
+                switch b {
+                case 13, 10:
+                    cmds.append(.echo([13, 10]))
+                    cmds.append(.monitorLine(String(decoding: line, as: UTF8.self)))
+                    line = []
+                case 8, 127:
+                    if !line.isEmpty {
+                        line.removeLast()
+                        cmds.append(.echo([8, 32, 8]))
+                    }
+                case 32..<127:
+                    line.append(b)
+                    cmds.append(.echo([b]))
+                default: break
+                }
+            } else {
+                bytes.append(b)
+            }
+        }
+        return (bytes, cmds)
+    }
 }

@@ -33,6 +33,8 @@ public enum QEMUOptions {
         OptionSpec(name: "s", argument: nil, help: "shorthand for -gdb tcp::1234"),
         OptionSpec(name: "S", argument: nil, help: "halt every hart before the first instruction (until gdb continues)"),
         OptionSpec(name: "d", argument: "stats", help: "print statistics at exit: instructions, traps by cause, spins, MIPS"),
+        OptionSpec(name: "lens", argument: nil, help: "xv6emu: the COW lens from boot (kalloc shadow: bad frees, leaks; see monitor help)"),
+        OptionSpec(name: "cow-bit", argument: "n", help: "xv6emu: PTE bit 8 or 9 marks COW pages (default 8 when the kernel has uvmcopy)"),
         OptionSpec(name: "help", argument: nil, help: "print this help"),
         OptionSpec(name: "h", argument: nil, help: "same as -help"),
         OptionSpec(name: "version", argument: nil, help: "print the version"),
@@ -50,7 +52,7 @@ public enum QEMUOptions {
             let pad = left.count < 40 ? String(repeating: " ", count: 40 - left.count) : " "
             out += left + pad + o.help + "\n"
         }
-        out += "\nDuring emulation: Ctrl-A x quits, Ctrl-A h shows the other Ctrl-A keys.\n"
+        out += "\nDuring emulation: Ctrl-A x quits, Ctrl-A c toggles the monitor, Ctrl-A h shows the other Ctrl-A keys.\n"
         return out
     }
 }

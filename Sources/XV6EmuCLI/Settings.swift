@@ -22,6 +22,10 @@ public struct Settings: Sendable {
     public var hartCountGiven = false
     /// `-d stats`: print statistics at exit.
     public var statistics = false
+    /// `-lens`: the COW lens from the first instruction (kalloc shadow).
+    public var lens = false
+    /// `-cow-bit N`: the PTE bit the kernel uses for COW (8 or 9).
+    public var cowBit: Int?
 
     public init() {}
 
@@ -117,6 +121,13 @@ public struct Settings: Sendable {
                         throw OptionError("-d \(v): '\(item)' is not a log item of xv6emu (only 'stats' and 'noidle')")
                     }
                 }
+            case "lens":
+                s.lens = true
+            case "cow-bit":
+                guard let n = Int(v), n == 8 || n == 9 else {
+                    throw OptionError("-cow-bit \(v): the COW bit must be one of the PTE's two RSW bits, 8 or 9")
+                }
+                s.cowBit = n
             case "help", "h":
                 s.showHelp = true
             case "version":

@@ -59,7 +59,13 @@ public enum XV6Emu {
         if let warning = machine.disk?.warning { printError("\(program): warning: \(warning)") }
         let out = OutputBuffer()
         machine.consoleSink = { out.append($0) }
-        let monitor = Monitor(machine: machine)
+        let monitor = Monitor(machine: machine, cowBit: settings.cowBit)
+        // Lens reports (bad frees, traces) interleave with the console.
+        monitor.lens.output = { text in
+            out.flush()
+            writeStdout(text.replacingNewlines())
+        }
+        if settings.lens { writeStdout(monitor.lens.start(sinceBoot: true).replacingNewlines()) }
         var gdb: GDBServer?
         if let port = settings.gdbPort {
             do {
@@ -95,7 +101,7 @@ public enum XV6Emu {
         console.start()
         var start = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
-        let status = runInteractive(machine, console: console, output: out, gdb: gdb)
+        let status = runInteractive(machine, console: console, output: out, gdb: gdb, monitor: monitor)
         out.flush()
         restoreTerminal()
         if settings.statistics {
@@ -110,7 +116,8 @@ public enum XV6Emu {
     /// The host loop: run the board in slices, doing console I/O between
     /// them; when every hart sleeps, wait on the host clock (so guest
     /// `sleep` takes real time) until the next timer or new input.
-    static func runInteractive(_ machine: Machine, console: Console, output: OutputBuffer, gdb: GDBServer?) -> Int32 {
+    static func runInteractive(_ machine: Machine, console: Console, output: OutputBuffer, gdb: GDBServer?,
+                               monitor: Monitor) -> Int32 {
         machine.hasAsyncWakeSources = true
         while true {
             gdb?.service()
@@ -125,7 +132,7 @@ public enum XV6Emu {
                 // the session sends it only while gdb waits for one.
                 if let stop = machine.lastStop { gdb?.boardStopped(hart: stop.hart, reason: stop.reason) }
                 _ = console.wait(microseconds: 200_000, also: gdb?.pollDescriptors ?? [])
-                if let status = hostCommands(machine, console: console, output: output) { return status }
+                if let status = hostCommands(machine, console: console, output: output, monitor: monitor) { return status }
                 continue
             }
             let event = machine.advance(rounds: 32)
@@ -134,7 +141,7 @@ public enum XV6Emu {
                 output.flush()
                 gdb?.boardStopped(hart: stop.hart, reason: stop.reason)
             }
-            if let status = hostCommands(machine, console: console, output: output) { return status }
+            if let status = hostCommands(machine, console: console, output: output, monitor: monitor) { return status }
             switch event {
             case .exited(let status):
                 gdb?.boardExited(status: status)
@@ -154,16 +161,17 @@ public enum XV6Emu {
     }
 
     /// Ctrl-A commands and signals; a status when the run must end.
-    static func hostCommands(_ machine: Machine, console: Console, output: OutputBuffer) -> Int32? {
+    static func hostCommands(_ machine: Machine, console: Console, output: OutputBuffer, monitor: Monitor) -> Int32? {
         for command in console.takeCommands() {
+            output.flush()
             switch command {
             case .quit:
-                output.flush()
                 writeStdout("\r\nxv6emu: terminated by Ctrl-A x\r\n")
                 return 0
             case .help:
-                output.flush()
                 writeStdout(Console.helpText)
+            case .monitor, .monitorLine, .echo:
+                writeStdout(monitorConsole(command, monitor: monitor))
             }
         }
         if let signal = console.receivedSignal {
@@ -173,6 +181,25 @@ public enum XV6Emu {
             return 128 + signal
         }
         return nil
+    }
+
+    static let monitorPrompt = "(xv6emu) "
+
+    /// What the console shows for a monitor-mode command (Ctrl-A c): the
+    /// prompt, the echo, a command's output. The guest runs on meanwhile.
+    public static func monitorConsole(_ command: Console.Command, monitor: Monitor) -> String {
+        switch command {
+        case .monitor(true):
+            return "\r\nxv6emu monitor: type help; Ctrl-A c returns to the console\r\n" + monitorPrompt
+        case .monitor(false):
+            return "\r\n"
+        case .echo(let bytes):
+            return String(decoding: bytes, as: UTF8.self)
+        case .monitorLine(let line):
+            return monitor.run(line, hart: 0).replacingNewlines() + monitorPrompt
+        case .quit, .help:
+            return ""
+        }
     }
 
     static func printError(_ s: String) {
@@ -206,5 +233,15 @@ final class OutputBuffer {
             offset += n
         }
         bytes.removeAll(keepingCapacity: true)
+    }
+}
+
+
+extension String {
+    /// `\n` → `\r\n`: the terminal is raw while the emulator runs.
+    func replacingNewlines() -> String {
+        var out = ""
+        for c in self { if c == "\n" { out += "\r\n" } else { out.append(c) } }
+        return out
     }
 }

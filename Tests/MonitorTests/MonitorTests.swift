@@ -79,3 +79,53 @@ struct MonitorTests {
         #expect(mon.run("frobnicate", hart: 0).contains("unknown command"))
     }
 }
+
+@Suite("COW lens: bad input and non-xv6 kernels")
+struct LensInputTests {
+    func board() throws -> Monitor {
+        var config = MachineConfiguration()
+        config.devices = false
+        return Monitor(machine: try Machine(configuration: config))
+    }
+
+    @Test("each command explains what is wrong instead of failing", arguments: [
+        ("refs 0x10", "is not in RAM"),
+        ("refs zz", "usage: refs PA"),
+        ("pte", "usage: pte VA"),
+        ("pte 0x8000000000000000 root 0x80000000", "not a canonical Sv39 address"),
+        ("pagetable root 0x123", "not a page-aligned RAM address"),
+        ("pagetable pid 1", "process table can't be read"),
+        ("pagetable", "paging is off"),
+        ("pagetable hart 9", "no hart 9"),
+        ("ps", "no `proc` symbol"),
+        ("freepages", "no `kmem` symbol"),
+        ("leaks", "needs the kalloc shadow"),
+        ("trace traps bogus", "unknown cause 'bogus'"),
+        ("trace cow on", "the COW bit is unknown"),
+        ("watch-phys 0x0 8", "is not RAM"),
+        ("break-scope pid 1", "needs the process table"),
+        ("backtrace", "no kernel frames"),
+        ("lens on", "no kalloc/kfree symbols"),
+    ])
+    func badInput(_ c: (String, String)) throws {
+        let out = try board().run(c.0, hart: 0)
+        #expect(out.contains(c.1), "\(c.0): \(out)")
+    }
+
+    @Test("pte walks a hand-built table level by level")
+    func pteWalk() throws {
+        var config = MachineConfiguration()
+        config.devices = false
+        let m = try Machine(configuration: config)
+        let mon = Monitor(machine: m, cowBit: 8)
+        func put64(_ a: UInt64, _ v: UInt64) { m.memory.writeRAM(a, (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) }) }
+        let root: UInt64 = 0x8010_0000, l1: UInt64 = 0x8010_1000, l0: UInt64 = 0x8010_2000
+        put64(root, (l1 >> 12) << 10 | PTE.v)
+        put64(l1, (l0 >> 12) << 10 | PTE.v)
+        put64(l0 + 16, (0x8030_0000 >> 12) << 10 | PTE.v | PTE.r | PTE.u | 1 << 8)
+        let out = mon.run("pte 0x2010 root 0x80100000", hart: 0)
+        #expect(out.contains("L2[0]") && out.contains("→ table 0x80101000") && out.contains("L0[2]"), "\(out)")
+        #expect(out.contains("leaf r--u--- COW → page 0x80300000") && out.contains("physical address 0x80300010"), "\(out)")
+        #expect(mon.run("pte 0x5000 root 0x80100000", hart: 0).contains("not valid: unmapped"))
+    }
+}
