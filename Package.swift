@@ -47,7 +47,7 @@ let package = Package(
 
         // Shared by the test targets: the cross compiler and the built executable.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "RISCVTests", dependencies: ["RISCV"]),
+        .testTarget(name: "RISCVTests", dependencies: ["RISCV", "TestSupport"]),
         .testTarget(name: "ELFLoaderTests", dependencies: ["ELFLoader", "TestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "RISCV", "ELFLoader", "TestSupport"]),
         .testTarget(name: "GDBServerTests", dependencies: ["GDBServer", "Machine", "RISCV"]),

@@ -204,33 +204,37 @@ struct BlockContext {
     return next(ip, x, r, c, t, d.length)
 }
 
+/// The host address of `width` bytes at the instruction's `rs1 + imm`
+/// when `tlb` (the block's read or write table) holds their page; nil on a
+/// miss or an access that crosses the page.
+@inline(__always) func hostAddress(_ d: DecodedInst, _ x: UnsafeMutablePointer<UInt64>,
+                                   _ tlb: UnsafeMutablePointer<TLBEntry>, width: Int) -> UnsafeMutableRawPointer? {
+    let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))
+    let vpn = vaddr >> 12
+    let e = tlb[Int(truncatingIfNeeded: vpn) & (TLB.slots - 1)]
+    guard _fastPath(e.tag == vpn && (vaddr & 0xfff) &+ UInt64(width) <= 4096) else { return nil }
+    return UnsafeMutableRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped
+}
+
 /// Loads: the TLB hit inline; a miss, a device or a trap goes to
 /// `slowLoadHandler` by a tail call, so the fast handler needs no frame.
 @inline(__always) func loadOp(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
                               _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
                               width: Int, _ extend: (UInt64) -> UInt64) -> Int {
     let d = inst(ip)
-    let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))
-    let vpn = vaddr >> 12
-    let e = ctx(c).pointee.readTLB[Int(truncatingIfNeeded: vpn) & (TLB.slots - 1)]
-    guard _fastPath(e.tag == vpn && (vaddr & 0xfff) &+ UInt64(width) <= 4096) else {
+    guard let p = hostAddress(d, x, ctx(c).pointee.readTLB, width: width) else {
         return t.assumingMemoryBound(to: Handler.self)[Hart.slowLoadSlot](ip, x, r, c, t)
     }
-    let p = UnsafeRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped
-    x[Int(d.rd)] = extend(loadLittleEndian(p, width: width))
+    x[Int(d.rd)] = extend(loadLittleEndian(UnsafeRawPointer(p), width: width))
     return next(ip, x, r, c, t, d.length)
 }
 
 @inline(__always) func storeOp(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
                                _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer, width: Int) -> Int {
     let d = inst(ip)
-    let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))
-    let vpn = vaddr >> 12
-    let e = ctx(c).pointee.writeTLB[Int(truncatingIfNeeded: vpn) & (TLB.slots - 1)]
-    guard _fastPath(e.tag == vpn && (vaddr & 0xfff) &+ UInt64(width) <= 4096) else {
+    guard let p = hostAddress(d, x, ctx(c).pointee.writeTLB, width: width) else {
         return t.assumingMemoryBound(to: Handler.self)[Hart.slowStoreSlot](ip, x, r, c, t)
     }
-    let p = UnsafeMutableRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped
     storeLittleEndian(p, width: width, x[Int(d.rs2)])
     return next(ip, x, r, c, t, d.length)
 }

@@ -21,12 +21,7 @@ struct LensGDBTests {
             "-ex", "target remote 127.0.0.1:\(port)", "-ex", "break exec", "-ex", "continue", "-ex", "continue",
             "-ex", "monitor ps", "-ex", "monitor lens", "-ex", "monitor pagetable pid 1", "-ex", "monitor pte 0x0 pid 1",
             "-ex", "monitor refs 0x10", "-ex", "kill", build.kernel]
-        let out = Pipe()
-        gdb.standardOutput = out
-        gdb.standardError = out
-        try gdb.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        gdb.waitUntilExit()
+        let text = try runCollectingOutput(gdb)
         _ = guest
         #expect(text.contains("struct proc layout: xv6-riscv (2021 and later; the bundled kernel)"), "\(text)")
         let lines = text.split(separator: "\n")

@@ -6,6 +6,7 @@
 // host FPU in SoftFloatTests.swift.
 
 import Testing
+import TestSupport
 @testable import RISCV
 
 /// FP encoders for the tests.
@@ -313,7 +314,7 @@ struct FloatInstructionTests {
 
     @Test("random FP-opcode words with random registers never trap the host")
     func fuzz() {
-        var g = SplitMix(state: 2024)
+        var g = SplitMix(seed: 2024)
         let opcodes: [UInt32] = [0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f, 0x53]
         let b = Bench.fp([])
         for i in 0..<20_000 {

@@ -9,22 +9,14 @@
 // The soft core is checked with its host fast path off and on.
 
 import Testing
+import TestSupport
 @testable import RISCV
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// splitmix64: a fixed-seed generator for reproducible operands.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
+/// Operand generators over TestSupport's splitmix64.
+extension SplitMix {
     /// An operand that is often special or near a boundary: zeros,
     /// infinities, NaNs, subnormals, the largest finites, values near 1,
     /// and random bit patterns.
@@ -135,7 +127,7 @@ struct SoftFloatOracleTests {
     @Test("every rounding mode, random and boundary operands, bits and flags",
           arguments: Operation.allCases, [FloatFormat.single, .double])
     func agree(_ o: Operation, _ fmt: FloatFormat) {
-        var g = SplitMix(state: 0x5eed &* UInt64(Operation.allCases.firstIndex(of: o)! + 1) &+ (fmt == .double ? 1 : 0))
+        var g = SplitMix(seed: 0x5eed &* UInt64(Operation.allCases.firstIndex(of: o)! + 1) &+ (fmt == .double ? 1 : 0))
         var failures = 0
         let dest: FloatFormat = o == .toOther ? (fmt == .double ? .single : .double) : fmt
         for i in 0..<20_000 {
@@ -165,7 +157,7 @@ struct SoftFloatOracleTests {
     @Test("fused multiply-add near cancellation (c ≈ −a·b): host fast path and soft core against the host FPU",
           arguments: [FloatFormat.single, .double])
     func fmaCancellation(_ fmt: FloatFormat) {
-        var g = SplitMix(state: 99)
+        var g = SplitMix(seed: 99)
         var failures = 0
         for i in 0..<20_000 {
             // Moderate a and b with short or full significands; c = −round(a·b) nudged by a few ulps.
@@ -191,7 +183,7 @@ struct SoftFloatOracleTests {
 
     @Test("conversions to integers in range agree with Swift's rounded(_:) (every mode)", arguments: [FloatFormat.single, .double])
     func toIntegerInRange(_ fmt: FloatFormat) {
-        var g = SplitMix(state: 77)
+        var g = SplitMix(seed: 77)
         var failures = 0
         for i in 0..<20_000 {
             // Magnitudes below 2^62: in range for Int64 after any rounding.

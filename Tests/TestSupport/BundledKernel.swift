@@ -25,12 +25,7 @@ public enum KernelBuild {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let text = try runCollectingOutput(p)
         guard p.terminationStatus == 0 else {
             throw CrossCompiler.Failure(description: "make TIMER=\(timer) failed:\n\(text)")
         }

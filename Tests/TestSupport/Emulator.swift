@@ -32,6 +32,30 @@ public func runEmulator(_ args: [String], stdin: String? = nil, timeout: TimeInt
             String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
 }
 
+/// Runs `p` to completion with stdout and stderr merged into one pipe, and
+/// returns what it printed (read before waiting, so a full pipe can't stall it).
+public func runCollectingOutput(_ p: Process) throws -> String {
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = out
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return text
+}
+
+/// splitmix64: a fixed-seed generator for reproducible test inputs.
+public struct SplitMix {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
 
 /// Reads from `pipe` until the text contains `needle` or `timeout` passes.
 public func readUntil(_ pipe: Pipe, contains needle: String, timeout: TimeInterval) -> String {

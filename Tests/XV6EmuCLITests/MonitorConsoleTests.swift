@@ -53,12 +53,7 @@ struct MonitorConsoleTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", script, emulatorURL.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let text = try runCollectingOutput(p)
         #expect(p.terminationStatus == 0, "\(text)")
         #expect(text.contains("lens: on; kalloc shadow from boot"), "\(text)")
         #expect(text.contains("xv6emu monitor: type help"), "\(text)")
