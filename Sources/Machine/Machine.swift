@@ -245,7 +245,9 @@ public final class Machine {
             if debugging {
                 (keepGoing, reason) = runDebugged(hart, budget: configuration.quantum)
             } else {
+                hart.setIdleRecheck(idleStreak[i] > 0)
                 reason = hart.run(budget: configuration.quantum)
+                if reason == .budgetExhausted, pcSamples != nil { samplePC(hart) }
             }
             let n = hart.instret &- roundStart[i]
             if reason == .schedulerIdle {
@@ -282,6 +284,21 @@ public final class Machine {
         case .schedulerIdle: idleTurnClean
         default: false
         }
+    }
+
+    /// `-d profile`: where harts were when a full quantum ran out, by pc
+    /// (nil: not sampling) — a profile of guest instructions, not of host
+    /// time. One sample per quantum costs nothing per instruction; the mode
+    /// keeps user and kernel code at the same address apart.
+    public var pcSamples: [PCSample: Int]?
+
+    public struct PCSample: Hashable, Sendable {
+        public let pc: UInt64
+        public let user: Bool
+    }
+
+    func samplePC(_ hart: Hart) {
+        pcSamples![PCSample(pc: hart.pc, user: hart.mode == .user), default: 0] += 1
     }
 
     /// An idle scheduler sits out up to 2^maxIdleStreak turns.

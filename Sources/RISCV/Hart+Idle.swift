@@ -35,10 +35,27 @@ extension Hart {
         idleScheduler = scheduler
         idleRanges = [scheduler] + helpers
         idleWindow = window
+        idleFullWindow = window
         idleConfirm = confirm
         idleRun = 0
         idleSawScheduler = false
     }
+
+    /// Chooses the window for the next turn: the full one, or after the
+    /// hart was found idle and sat out (`rechecking`), one sweep's worth.
+    /// A hart that has just sat out only needs to look at every process
+    /// slot once: anything made runnable while it sat out is somewhere in
+    /// the table, and one sweep reaches it. The full window is for a hart
+    /// coming from real work, whose first sweeps may race with other harts'
+    /// wakeups.
+    public func setIdleRecheck(_ rechecking: Bool) {
+        guard idleFullWindow > 0 else { return }
+        idleWindow = rechecking ? min(idleFullWindow, Hart.idleRecheckWindow) : idleFullWindow
+    }
+
+    /// A little more than one sweep of a 64-slot process table (4000–4500
+    /// instructions in the 2020–2022 kernels).
+    public static let idleRecheckWindow = 6_000
 
     /// Whether a block starting at `pc` is part of the idle loop.
     @inline(__always)

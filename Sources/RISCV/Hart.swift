@@ -184,6 +184,7 @@ public final class Hart {
     var idleScheduler: Range<UInt64> = 0..<0
     var idleRanges: [Range<UInt64>] = []
     var idleWindow = 0
+    var idleFullWindow = 0
     var idleRun = 0
     var idleSawScheduler = false
     var idleConfirm: ((Hart) -> Bool)?

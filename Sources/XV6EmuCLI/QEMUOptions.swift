@@ -32,7 +32,7 @@ public enum QEMUOptions {
         OptionSpec(name: "gdb", argument: "tcp:[HOST]:PORT", help: "wait for gdb on HOST:PORT (default host 127.0.0.1)"),
         OptionSpec(name: "s", argument: nil, help: "shorthand for -gdb tcp::1234"),
         OptionSpec(name: "S", argument: nil, help: "halt every hart before the first instruction (until gdb continues)"),
-        OptionSpec(name: "d", argument: "stats", help: "print statistics at exit: instructions, traps by cause, spins, MIPS"),
+        OptionSpec(name: "d", argument: "item[,...]", help: "stats: print statistics at exit (instructions, traps by cause, spins, MIPS); profile: where busy quanta ended, by kernel function; noidle: no idle-scheduler detection"),
         OptionSpec(name: "lens", argument: nil, help: "xv6emu: the COW lens from boot (kalloc shadow: bad frees, leaks; see monitor help)"),
         OptionSpec(name: "cow-bit", argument: "n", help: "xv6emu: PTE bit 8 or 9 marks COW pages (default 8 when the kernel has uvmcopy)"),
         OptionSpec(name: "help", argument: nil, help: "print this help"),

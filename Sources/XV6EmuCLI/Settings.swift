@@ -20,6 +20,8 @@ public struct Settings: Sendable {
     public var pmp = true
     /// Whether `-smp` was given (the bundled kernel defaults to 3 harts).
     public var hartCountGiven = false
+    /// `-d profile`: print where the guest spent its time at exit.
+    var profile = false
     /// `-d stats`: print statistics at exit.
     public var statistics = false
     /// `-lens`: the COW lens from the first instruction (kalloc shadow).
@@ -116,9 +118,10 @@ public struct Settings: Sendable {
                 for item in v.split(separator: ",") {
                     switch item {
                     case "stats": s.statistics = true
+                    case "profile": s.profile = true
                     case "noidle": s.machine.detectIdleScheduler = false
                     default:
-                        throw OptionError("-d \(v): '\(item)' is not a log item of xv6emu (only 'stats' and 'noidle')")
+                        throw OptionError("-d \(v): '\(item)' is not a log item of xv6emu (only 'stats', 'profile' and 'noidle')")
                     }
                 }
             case "lens":

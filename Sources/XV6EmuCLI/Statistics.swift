@@ -29,6 +29,39 @@ enum Statistics {
         return lines.joined(separator: "\n")
     }
 
+    /// The `-d profile` report: the kernel functions (by the ELF's symbols)
+    /// and user addresses where busy quanta ended, most frequent first.
+    static func profile(_ machine: Machine, top: Int = 25) -> String {
+        let samples = machine.pcSamples ?? [:]
+        let total = samples.values.reduce(0, +)
+        var lines = ["xv6emu profile: \(total) samples (one per busy quantum of \(machine.configuration.quantum) instructions)"]
+        guard total > 0 else { return lines.joined(separator: "\n") }
+        let symbols = machine.kernel?.symbols ?? .empty
+        var byPlace: [String: Int] = [:]
+        for (sample, n) in samples {
+            let place: String
+            if sample.user {
+                // User programs have no symbols here; pages tell loops apart.
+                place = "user " + hex(sample.pc & ~0xfff) + "…"
+            } else if let (name, _) = symbols.symbolize(sample.pc) {
+                place = name
+            } else {
+                place = hex(sample.pc)
+            }
+            byPlace[place, default: 0] += n
+        }
+        for (place, n) in byPlace.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }).prefix(top) {
+            let pct = format1(Double(n) * 100 / Double(total))
+            lines.append("  " + pad(pct + "%", 7) + pad(String(n), 9) + place)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `s` right-padded with spaces to `width` columns.
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+
     static func format1(_ v: Double) -> String {
         let scaled = (v * 10).rounded() / 10
         return String(scaled)

@@ -97,6 +97,7 @@ public enum XV6Emu {
             machine.debugging = true
             machine.debugHalt()
         }
+        if settings.profile { machine.pcSamples = [:] }
         let console = Console()
         console.start()
         var start = timespec()
@@ -110,6 +111,7 @@ public enum XV6Emu {
             let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
             printError(Statistics.report(machine, wallSeconds: seconds))
         }
+        if settings.profile { printError(Statistics.profile(machine)) }
         return status
     }
 

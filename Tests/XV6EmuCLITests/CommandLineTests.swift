@@ -91,6 +91,27 @@ struct RunProgramTests {
         #expect(r.err.contains("decode cache:") && r.err.contains("hit rate") && r.err.contains("TLB:"), "\(r.err)")
     }
 
+    @Test("-d profile names the functions where the guest spent its instructions")
+    func profile() throws {
+        // fpdiff runs a few million instructions, mostly in its operand
+        // generators and the FP op table: whole quanta, so samples.
+        let elf = try CrossCompiler.build("fpdiff")
+        let r = try runEmulator(["-d", "profile", "-kernel", elf])
+        #expect(r.status == 0)
+        let lines = r.err.split(separator: "\n")
+        guard let head = lines.firstIndex(where: { $0.hasPrefix("xv6emu profile:") }) else {
+            Issue.record("no profile report: \(r.err)")
+            return
+        }
+        let rows = lines[(head + 1)...].filter { $0.contains("%") }
+        #expect(!rows.isEmpty, "\(r.err)")
+        // Rows are sorted, and name functions from the ELF's symbol table.
+        let counts = rows.compactMap { Int($0.split(separator: " ")[1]) }
+        #expect(counts == counts.sorted(by: >), "\(r.err)")
+        let names = ["next", "fpoperand", "single", "dbl", "integer", "operand", "main"]
+        #expect(rows.contains { row in names.contains { row.hasSuffix(" " + $0) } }, "\(r.err)")
+    }
+
     @Test("a failing check N exits with status N")
     func fails() throws {
         let elf = try CrossCompiler.build("fail3")
