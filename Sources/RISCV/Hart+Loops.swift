@@ -174,8 +174,13 @@ extension Hart {
         guard e.tag == vpn else { return 0 }
         let host = UnsafeMutableRawPointer(bitPattern: Int(truncatingIfNeeded: start) &+ e.addend).unsafelyUnwrapped
         let value = x[Int(s.rs2)]
-        if width == 1 {
-            host.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: value), count: Int(iterations))
+        // memset stores one byte value however wide its stores are (ours
+        // stores `c * 0x0101010101010101` a doubleword at a time): then one
+        // host memset does it, whatever the width.
+        let byte = UInt8(truncatingIfNeeded: value)
+        let mask: UInt64 = width == 8 ? .max : (1 << (8 * w)) &- 1
+        if value & mask == UInt64(byte) &* 0x0101_0101_0101_0101 & mask {
+            host.initializeMemory(as: UInt8.self, repeating: byte, count: Int(iterations) &* width)
         } else {
             for i in 0..<Int(iterations) { storeLittleEndian(host + i * width, width: width, value) }
         }
