@@ -115,7 +115,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--write", default="")
     a = ap.parse_args()
-    run(["swift", "build", "-c", "release", "--product", "xv6emu"], stdout=subprocess.DEVNULL)
+    run(["swift", "build", "-c", "release", "--omit-frame-pointers", "--product", "xv6emu"], stdout=subprocess.DEVNULL)
     run(["make", "-s", "TIMER=clint", "all"], stdout=subprocess.DEVNULL)
     only = set(filter(None, a.only.split(",")))
     rows = []

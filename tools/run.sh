@@ -4,5 +4,5 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/install-deps.sh run
-swift build -c release --product xv6emu >&2
+swift build -c release --omit-frame-pointers --product xv6emu >&2
 exec .build/release/xv6emu "$@"

@@ -8,5 +8,5 @@ sh tools/install-deps.sh test
 swift build --build-tests
 # Guest operating systems run their whole test suites in the tests: on the
 # release build of the emulator, as users run it.
-swift build -c release --product xv6emu
+swift build -c release --omit-frame-pointers --product xv6emu
 swift test --skip-build
