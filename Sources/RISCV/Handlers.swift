@@ -206,13 +206,20 @@ struct BlockContext {
 
 /// The host address of `width` bytes at the instruction's `rs1 + imm`
 /// when `tlb` (the block's read or write table) holds their page; nil on a
-/// miss or an access that crosses the page.
+/// miss or a misaligned access.
+///
+/// One comparison decides both (as QEMU's softmmu does): the low bits that
+/// make an access misaligned are moved above the largest page number and
+/// or-ed into it, so a misaligned address never equals a tag. A naturally
+/// aligned access cannot cross its page; misaligned ones, rare, take the
+/// slow path, which handles them (and a page crossing) in full.
 @inline(__always) func hostAddress(_ d: DecodedInst, _ x: UnsafeMutablePointer<UInt64>,
                                    _ tlb: UnsafeMutablePointer<TLBEntry>, width: Int) -> UnsafeMutableRawPointer? {
     let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))
     let vpn = vaddr >> 12
     let e = tlb[Int(truncatingIfNeeded: vpn) & (TLB.slots - 1)]
-    guard _fastPath(e.tag == vpn && (vaddr & 0xfff) &+ UInt64(width) <= 4096) else { return nil }
+    let key = width == 1 ? vpn : vpn | (vaddr & UInt64(width &- 1)) << 60
+    guard _fastPath(e.tag == key) else { return nil }
     return UnsafeMutableRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped
 }
 
