@@ -254,7 +254,9 @@ struct PtyOutcome {
 func runOnPty(_ args: [String], marker: String, floodInput: Int = 0) throws -> PtyOutcome {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", ptyDriver, marker, "\(floodInput)", emulatorURL.path] + args
+    // The terminal's output processing turns the guest's "\n" into "\r\n".
+    let onTerminal = marker.replacingOccurrences(of: "\n", with: "\r\n")
+    p.arguments = ["python3", "-c", ptyDriver, onTerminal, "\(floodInput)", emulatorURL.path] + args
     return PtyOutcome(text: try runCollectingOutput(p))
 }
 

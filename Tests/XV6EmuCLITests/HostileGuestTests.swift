@@ -116,7 +116,7 @@ struct HostileGuestTests {
     @Test("megabytes typed at a guest that never reads: memory stays bounded, Ctrl-A x still works")
     func unreadInputOnTerminal() throws {
         let r = try runOnPty(try HostileGuest.deaf.build().args, marker: HostileGuest.deaf.marker, floodInput: 8 << 20)
-        #expect(r.pushed == 8 << 20, "a terminal is always read (for Ctrl-A):\n\(r.text)")
+        #expect((r.pushed ?? 0) >= 8 << 20, "a terminal is always read (for Ctrl-A):\n\(r.text)")
         #expect((r.value("HWM0").flatMap { Int($0) }).map { (r.peakKiB ?? .max) - $0 < 8 * 1024 } == true, "\(r.text)")
         #expect(r.exitStatus == 0, "\(r.text)")
         #expect(r.seconds.map { $0 < promptly } == true, "\(r.text)")
