@@ -2,13 +2,14 @@
 // address: on every hart, sweeps of the whole 64-bit physical space in
 // large strides with the edges spelled out (0, 2^k and 2^k - 1 each way,
 // the top of the space, accesses straddling the end of RAM and of every
-// device window), every word of every device's register pages and every
-// page of each device window (the test finisher only with values that are
-// not one of its commands), every page of RAM beyond the program, and the
-// program's own code rewritten with the values it already holds while the
-// other harts run it. Widths 1, 2, 4 and 8, aligned and not, and AMOs.
-// A trap handler skips whatever faults. After every sweep hart 0 puts the
-// UART back together and prints "writes: pass N".
+// device window), every word of each device's first page, every page of
+// each device window (the test finisher only with values that are not one
+// of its commands), every PLIC context's enables, threshold and claim, a
+// page in every 64 KiB of RAM beyond the program (a different offset each
+// pass), and the program's own code rewritten with the values it already
+// holds while the other harts run it. Widths 1, 2, 4 and 8, aligned and
+// not, AMOs and LR/SC. A trap handler skips whatever faults. After every
+// sweep hart 0 puts the UART back together and prints "writes: pass N".
 #include "hostile.h"
 
 #define HARTS_MAX 8
@@ -66,18 +67,16 @@ static u64 harmless(u64 a, u64 v) {
 }
 
 static void sweep_device(u64 base, u64 size, u64 *rng, u32 *kind) {
-    // Every word of the register pages...
-    u64 dense = size < 0x2000 ? size : 0x2000;
+    // Every word of the first register page...
+    u64 dense = size < 0x1000 ? size : 0x1000;
     for (u64 off = 0; off < dense; off += 4) {
         u64 a = base + off;
         poke(a, harmless(a, next_random(rng)), (*kind)++);
     }
     // ...and every page of the window, at a few offsets, and its edges.
     for (u64 off = 0; off < size; off += 0x1000) {
-        for (u64 o = 0; o < 0x1000 && off + o < size; o += 0x404) {
-            u64 a = base + off + o;
-            poke(a, harmless(a, next_random(rng)), (*kind)++);
-        }
+        u64 a = base + off + (*kind * 4 & 0xffc);
+        poke(a, harmless(a, next_random(rng)), (*kind)++);
     }
     for (u64 d = 1; d <= 8; d++) {
         poke(base + size - d, next_random(rng), 3);      // straddles the window's end
@@ -88,7 +87,7 @@ static void sweep_device(u64 base, u64 size, u64 *rng, u32 *kind) {
 static void sweep(u64 hart, u64 pass, u64 *rng) {
     u32 kind = (u32)(hart + pass);
     // The whole space in strides, and its edges.
-    for (u64 a = 0x1000; a < (1UL << 40); a += (1UL << 28) + 0x1238) {
+    for (u64 a = 0x1000; a < (1UL << 40); a += (1UL << 30) + 0x1238) {
         if (a >= RAM_BASE && a < RAM_END) continue;
         poke(a, next_random(rng), kind++);
     }
@@ -110,12 +109,16 @@ static void sweep(u64 hart, u64 pass, u64 *rng) {
     sweep_device(FINISHER, 0x1000, rng, &kind);
     sweep_device(CLINT, 0x10000, rng, &kind);
     sweep_device(PLIC, 0x600000, rng, &kind);
+    for (u64 ctx = 0; ctx < 2 * HARTS_MAX; ctx++) {
+        for (u64 w = 0; w < 16; w += 4) poke(PLIC + 0x2000 + 0x80 * ctx + w, next_random(rng), kind++);
+        for (u64 w = 0; w < 8; w += 4) poke(PLIC + 0x200000 + 0x1000 * ctx + w, next_random(rng), kind++);
+    }
     sweep_device(UART, 0x1000, rng, &kind);
     sweep_device(0x10001000UL, 8 * 0x1000, rng, &kind);  // the virtio-mmio slots
     sweep_device(0x1000, 0xf000, rng, &kind);            // where QEMU has its boot ROM
-    // RAM beyond the program: one random access per page.
+    // RAM beyond the program: one random access per 64 KiB.
     u64 start = ((u64)_end + 0xfff) & ~0xfffUL;
-    for (u64 a = start + hart * 8 + (pass % 512) * 8; a < RAM_END; a += 0x1000) {
+    for (u64 a = start + hart * 8 + (pass % 8192) * 8; a < RAM_END; a += 0x10000) {
         poke(a, next_random(rng), kind++ % 4);
     }
     // The program's own code, rewritten with what it holds (other harts

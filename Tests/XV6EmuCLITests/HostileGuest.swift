@@ -15,7 +15,7 @@ enum HostileGuest: String, CaseIterable, CustomStringConvertible {
 
     var harts: Int {
         switch self {
-        case .writes: 4
+        case .writes: 3
         case .jumps, .flood: 2
         case .deaf: 1
         case .spin: 8
