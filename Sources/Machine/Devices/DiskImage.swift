@@ -13,7 +13,8 @@
 //
 // A file whose size is not a multiple of 512 shows the guest its whole
 // sectors only; the tail is never read or written. (QEMU rounds the capacity
-// up instead and reads the missing bytes of the last sector as zeros.)
+// up instead, and a write of that last sector grows the file to a whole
+// sector, overwriting the tail.)
 
 #if canImport(Glibc)
 import Glibc
