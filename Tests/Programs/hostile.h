@@ -6,6 +6,11 @@
 #pragma once
 #include "lib.h"
 
+// Another seed gives another run (for soaking by hand: -DSEED=n).
+#ifndef SEED
+#define SEED 0
+#endif
+
 #define RAM_BASE 0x80000000UL
 #define RAM_END (RAM_BASE + (128UL << 20))   // the tests run with -m 128M
 

@@ -85,10 +85,10 @@ void on_trap(void) {
 int main(u64 hart) {
     static u64 stacks_top[8];
     if (hart >= 8) for (;;) asm volatile("wfi");
-    rng[hart] = 0x9e3779b97f4a7c15UL * (hart + 7);
+    rng[hart] = 0x9e3779b97f4a7c15UL * (hart + 7) + SEED;
     if (hart == 0) {
         if ((u64)_end > JUNK) poweroff(60);
-        u64 s = 12345;
+        u64 s = 12345 + SEED;
         for (u64 a = JUNK; a < JUNK + JUNK_SIZE; a += 8) REG64(a) = next_random(&s);
         REG16(RAM_END - 2) = 0x0003;   // the low half of an `lb`: 4 bytes long
         REG16(JUNK + JUNK_SIZE - 2) = 0x0003;

@@ -145,7 +145,7 @@ int main(u64 hart) {
         puts(" harts sweeping\n");
     }
     while (harts == 0) {}
-    u64 rng = 0x9e3779b97f4a7c15UL * (hart + 1);
+    u64 rng = 0x9e3779b97f4a7c15UL * (hart + 1) + SEED;
     for (u64 pass = 1;; pass++) {
         sweep(hart, pass, &rng);
         barrier((u32)harts, &sense);
