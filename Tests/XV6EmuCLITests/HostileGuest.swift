@@ -186,12 +186,13 @@ func freePort() -> Int {
 
 /// Runs the emulator on a pseudo-terminal (Python's pty module): waits for
 /// `marker`, optionally pushes `floodInput` bytes of keyboard input at a
-/// guest that never reads them, then types Ctrl-A x. Prints lines the test
+/// guest that never reads them, or (`stopReading`) stops reading the
+/// terminal for 1.5 s so that its buffer fills, then types Ctrl-A x. Prints lines the test
 /// reads back: `MARKER`, `HWM0 kib` (before the push), `PUSHED n`,
 /// `HWM kib`, `EXIT status seconds`, `SAW-TERMINATED True|False`.
 let ptyDriver = """
     import os, pty, select, sys, time
-    marker, flood, argv = sys.argv[1].encode(), int(sys.argv[2]), sys.argv[3:]
+    marker, flood, noread, argv = sys.argv[1].encode(), int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4:]
     pid, fd = pty.fork()
     if pid == 0:
         os.execv(argv[0], argv)
@@ -225,7 +226,7 @@ let ptyDriver = """
         os.set_blocking(fd, True)
         print("PUSHED", pushed, flush=True)
         hwm("HWM")
-    time.sleep(0.2)
+    time.sleep(1.5 if noread else 0.2)
     start = time.time()
     os.write(fd, b"\\x01x")
     while True:
@@ -234,7 +235,8 @@ let ptyDriver = """
             break
         if time.time() - start > 30:
             print("STILL RUNNING after Ctrl-A x"); os.kill(pid, 9); os.waitpid(pid, 0); sys.exit(1)
-        pump(0.01)
+        if noread: time.sleep(0.01)
+        else: pump(0.01)
     while pump(0.05) and select.select([fd], [], [], 0)[0]: pass
     print("EXIT", os.waitstatus_to_exitcode(status), "%.3f" % (time.time() - start))
     print("SAW-TERMINATED", b"terminated by Ctrl-A x" in buf)
@@ -251,12 +253,12 @@ struct PtyOutcome {
     }
 }
 
-func runOnPty(_ args: [String], marker: String, floodInput: Int = 0) throws -> PtyOutcome {
+func runOnPty(_ args: [String], marker: String, floodInput: Int = 0, stopReading: Bool = false) throws -> PtyOutcome {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     // The terminal's output processing turns the guest's "\n" into "\r\n".
     let onTerminal = marker.replacingOccurrences(of: "\n", with: "\r\n")
-    p.arguments = ["python3", "-c", ptyDriver, onTerminal, "\(floodInput)", emulatorURL.path] + args
+    p.arguments = ["python3", "-c", ptyDriver, onTerminal, "\(floodInput)", stopReading ? "1" : "0", emulatorURL.path] + args
     return PtyOutcome(text: try runCollectingOutput(p))
 }
 

@@ -88,6 +88,13 @@ struct HostileGuestTests {
         }
     }
 
+    @Test("a UART flood on a terminal nobody reads: Ctrl-A x still quits promptly")
+    func unreadFloodOnTerminal() throws {
+        let r = try runOnPty(try HostileGuest.flood.build().args, marker: HostileGuest.flood.marker, stopReading: true)
+        #expect(r.exitStatus == 0, "\(r.text)")
+        #expect(r.seconds.map { $0 < promptly } == true, "\(r.text)")
+    }
+
     @Test("megabytes piped to a guest that never reads: memory stays bounded, SIGTERM still works")
     func unreadInputOverPipe() throws {
         let run = try PipedRun(try HostileGuest.deaf.build().args, needles: [HostileGuest.deaf.marker])
