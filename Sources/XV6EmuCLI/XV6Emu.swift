@@ -141,7 +141,7 @@ public enum XV6Emu {
                     // control would, but keep answering gdb, Ctrl-A and
                     // signals. (Blocking in write() here once wedged the
                     // emulator: SIGTERM and Ctrl-A x went unheard.)
-                    _ = console.wait(microseconds: 100_000, also: gdb?.pollDescriptors ?? [], writable: [1])
+                    _ = console.wait(microseconds: 100_000, also: gdb?.pollDescriptors ?? [], writable: [output.fd])
                     if let status = hostCommands(machine, console: console, output: output, monitor: monitor) { return status }
                     if let status = machine.exitStatus {   // gdb's kill
                         gdb?.boardExited(status: status)
@@ -267,7 +267,27 @@ final class OutputBuffer {
     static let backlogLimit = 1 << 20
     var isBacklogged: Bool { bytes.count >= Self.backlogLimit }
 
-    init() { bytes.reserveCapacity(4096) }
+    /// Where the bytes go: stdout, or the same terminal or pipe opened
+    /// anew without blocking. POLLOUT is no promise that a 4096-byte write
+    /// fits: a terminal reports it with a single byte of room, and a
+    /// blocking write() to a terminal nobody reads never returned (SIGTERM
+    /// and Ctrl-A x then went unheard). O_NONBLOCK on fd 1 itself would
+    /// change the open file the shell shares with us; a second open of
+    /// /proc/self/fd/1 is our own. Anything else (a file, a socket) stays
+    /// fd 1, and poll() alone keeps writes short.
+    let fd: Int32
+
+    init() {
+        bytes.reserveCapacity(4096)
+        var st = stat()
+        let kind = fstat(1, &st) == 0 ? st.st_mode & S_IFMT : 0
+        if kind == S_IFCHR || kind == S_IFIFO {
+            let own = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+            fd = own >= 0 ? own : 1
+        } else {
+            fd = 1
+        }
+    }
 
     func append(_ b: UInt8) {
         bytes.append(b)
@@ -283,7 +303,7 @@ final class OutputBuffer {
     func flush() {
         var done = 0
         while done < bytes.count {
-            var p = pollfd(fd: 1, events: Int16(POLLOUT), revents: 0)
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             let ready = poll(&p, 1, 0)
             if ready < 0 && errno == EINTR { continue }
             guard ready > 0 else { break }   // full: keep the rest for later
@@ -291,9 +311,7 @@ final class OutputBuffer {
                 done = bytes.count   // error or hang-up: no reader, ever
                 break
             }
-            // POLLOUT promises room for a pipe's atomic write (4096 bytes),
-            // so this write does not block.
-            let n = bytes[done...].withUnsafeBytes { write(1, $0.baseAddress, min($0.count, 4096)) }
+            let n = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, min($0.count, 4096)) }
             if n > 0 {
                 done += n
             } else if n < 0 && errno == EINTR {
@@ -322,7 +340,7 @@ final class OutputBuffer {
             let now = XV6Emu.monotonicMicroseconds()
             if bytes.count < before { lastProgress = now }
             if now - lastProgress > stallSeconds * 1_000_000 { return }
-            var p = pollfd(fd: 1, events: Int16(POLLOUT), revents: 0)
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             _ = poll(&p, 1, 50)
         }
     }
