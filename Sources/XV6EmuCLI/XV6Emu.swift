@@ -133,6 +133,17 @@ public enum XV6Emu {
             if let uart = machine.uart, uart.receiveRoom > 0, console.hasInput {
                 uart.receive(console.takeInput(max: uart.receiveRoom))
             }
+            if machine.debugHalted {
+                // Halted for the debugger (or -S): wait for packets or keys.
+                output.flush()
+                // A halt requested from outside the run loop (gdb's 0x03,
+                // handled in service() above) still owes gdb its stop reply;
+                // the session sends it only while gdb waits for one.
+                if let stop = machine.lastStop { gdb?.boardStopped(hart: stop.hart, reason: stop.reason) }
+                _ = console.wait(microseconds: 200_000, also: gdb?.pollDescriptors ?? [])
+                if let status = hostCommands(machine, console: console, output: output, monitor: monitor) { return status }
+                continue
+            }
             if output.isBacklogged {
                 output.flush()
                 if output.isBacklogged {
@@ -149,17 +160,6 @@ public enum XV6Emu {
                     }
                     continue
                 }
-            }
-            if machine.debugHalted {
-                // Halted for the debugger (or -S): wait for packets or keys.
-                output.flush()
-                // A halt requested from outside the run loop (gdb's 0x03,
-                // handled in service() above) still owes gdb its stop reply;
-                // the session sends it only while gdb waits for one.
-                if let stop = machine.lastStop { gdb?.boardStopped(hart: stop.hart, reason: stop.reason) }
-                _ = console.wait(microseconds: 200_000, also: gdb?.pollDescriptors ?? [])
-                if let status = hostCommands(machine, console: console, output: output, monitor: monitor) { return status }
-                continue
             }
             let sliceStart = monotonicMicroseconds()
             let event = machine.advance(rounds: rounds)
