@@ -95,6 +95,18 @@ struct HostileGuestTests {
         #expect(r.seconds.map { $0 < promptly } == true, "\(r.text)")
     }
 
+    @Test("halted at the first instruction (-S) with no debugger: Ctrl-A x and SIGTERM still work",
+          arguments: [Ending.ctrlA, .sigterm])
+    func haltedAtStart(_ ending: Ending) throws {
+        let run = try PipedRun(try HostileGuest.spin.build().args + ["-S", "-gdb", "tcp::\(freePort())"], needles: [])
+        usleep(300_000)
+        #expect(run.process.isRunning, "stderr: \(run.err.text)")
+        if ending == .ctrlA { run.send([0x01, UInt8(ascii: "x")]) } else { kill(run.process.processIdentifier, SIGTERM) }
+        let seconds = run.secondsToExit(timeout: 30)
+        #expect(seconds.map { $0 < promptly } == true, "took \(String(describing: seconds)) s")
+        #expect(run.exitStatus == (ending == .ctrlA ? 0 : 128 + SIGTERM))
+    }
+
     @Test("megabytes piped to a guest that never reads: memory stays bounded, SIGTERM still works")
     func unreadInputOverPipe() throws {
         let run = try PipedRun(try HostileGuest.deaf.build().args, needles: [HostileGuest.deaf.marker])
