@@ -8,6 +8,7 @@
 import Foundation
 import Testing
 import TestSupport
+@testable import XV6EmuCLI
 
 @Suite("Hostile guests")
 struct HostileGuestTests {
@@ -105,6 +106,22 @@ struct HostileGuestTests {
         let seconds = run.secondsToExit(timeout: 30)
         #expect(seconds.map { $0 < promptly } == true, "took \(String(describing: seconds)) s")
         #expect(run.exitStatus == (ending == .ctrlA ? 0 : 128 + SIGTERM))
+    }
+
+    @Test("megabytes after Ctrl-A c with no newline: the monitor's line stays bounded")
+    func endlessMonitorLine() {
+        var escapes = ConsoleEscapes()
+        _ = escapes.feed([0x01, UInt8(ascii: "c")])
+        var echoed = 0
+        for _ in 0..<64 {
+            let (guest, commands) = escapes.feed([UInt8](repeating: UInt8(ascii: "a"), count: 65536))
+            #expect(guest.isEmpty)
+            echoed += commands.count
+        }
+        #expect(escapes.line.count <= ConsoleEscapes.maxLine, "line of \(escapes.line.count) bytes")
+        #expect(echoed <= ConsoleEscapes.maxLine, "\(echoed) bytes echoed")
+        let (_, commands) = escapes.feed(Array("\r".utf8))
+        #expect(commands.last == .monitorLine(String(repeating: "a", count: ConsoleEscapes.maxLine)))
     }
 
     @Test("megabytes piped to a guest that never reads: memory stays bounded, SIGTERM still works")
