@@ -247,6 +247,9 @@ public struct ConsoleEscapes: Sendable {
     var sawPrefix = false
     public private(set) var inMonitor = false
     var line: [UInt8] = []
+    /// A monitor line longer than any command is cut here: megabytes with no
+    /// newline after Ctrl-A c (a pipe can send them) must not grow memory.
+    static let maxLine = 4096
 
     public init() {}
 
@@ -282,6 +285,7 @@ public struct ConsoleEscapes: Sendable {
                         cmds.append(.echo([8, 32, 8]))
                     }
                 case 32..<127:
+                    guard line.count < Self.maxLine else { break }
                     line.append(b)
                     cmds.append(.echo([b]))
                 default: break
