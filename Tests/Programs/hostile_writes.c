@@ -7,8 +7,9 @@
 // of its commands), every PLIC context's enables, threshold and claim, a
 // page in every 64 KiB of RAM beyond the program (a different offset each
 // pass), and the program's own code rewritten with the values it already
-// holds while the other harts run it. Widths 1, 2, 4 and 8, aligned and
-// not, AMOs and LR/SC. A trap handler skips whatever faults. After every
+// holds while the other harts run it; and HTIF's tohost (this program has
+// one, as riscv-tests do) with syscall blocks at wild addresses and in RAM
+// with wild arguments. Widths 1, 2, 4 and 8, aligned and not, AMOs and LR/SC. A trap handler skips whatever faults. After every
 // sweep hart 0 puts the UART back together and prints "writes: pass N".
 #include "hostile.h"
 
@@ -120,6 +121,20 @@ static void sweep(u64 hart, u64 pass, u64 *rng) {
     u64 start = ((u64)_end + 0xfff) & ~0xfffUL;
     for (u64 a = start + hart * 8 + (pass % 8192) * 8; a < RAM_END; a += 0x10000) {
         poke(a, next_random(rng), kind++ % 4);
+    }
+    // HTIF: a syscall block anywhere, and a write(2) from anywhere, of any
+    // length (never device 0 with an odd payload: that is "exit").
+    if (hart == 0) {
+        extern volatile u64 tohost;
+        static u64 block[8] __attribute__((aligned(64)));
+        for (int i = 0; i < 8; i++) {
+            tohost = next_random(rng) & 0xfffffffffffeUL;
+            block[0] = i & 1 ? 64 : next_random(rng) % 92;     // write, or anything but exit (93)
+            block[1] = next_random(rng);
+            block[2] = i & 2 ? next_random(rng) : RAM_END - 8;   // a buffer running off RAM's end
+            block[3] = next_random(rng) % 64;
+            tohost = (u64)block;
+        }
     }
     // The program's own code, rewritten with what it holds (other harts
     // are running it).
