@@ -48,7 +48,8 @@ public final class Console: @unchecked Sendable {
     /// then stops reading stdin, Ctrl-A included; a megabyte covers any paste.
     public static let inputLimit = 1 << 20
     /// Guest input thrown away (terminal only), reported once at exit.
-    public private(set) var droppedInput = 0
+    public var droppedInput: Int { withLock { dropped } }
+    private var dropped = 0
     private var commands: [Command] = []
     private var readerStarted = false
     private let wakeRead: Int32
@@ -146,7 +147,7 @@ public final class Console: @unchecked Sendable {
                 // Only a terminal gets here with `pending` full.
                 let room = max(0, Self.inputLimit - (pending.count - pendingStart))
                 pending.append(contentsOf: bytes.prefix(room))
-                droppedInput += bytes.count - min(room, bytes.count)
+                dropped += bytes.count - min(room, bytes.count)
                 commands.append(contentsOf: cmds)
             }
             wake()
@@ -183,12 +184,6 @@ public final class Console: @unchecked Sendable {
     }
 
     public var hasInput: Bool { withLock { pending.count > pendingStart } }
-
-    /// Whether a signal or Ctrl-A x asks to end the run (checked while
-    /// output waits for a stdout that does not drain).
-    public var stopRequested: Bool {
-        stopSignal != 0 || withLock { commands.contains(.quit) }
-    }
 
     public func takeCommands() -> [Command] {
         withLock {
