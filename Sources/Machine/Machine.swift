@@ -55,7 +55,8 @@ public final class Machine {
     var htif: HTIF?
     /// A debugger is attached: harts run under `hartActions`.
     public var debugging = false
-    private var exitStatus: Int32?
+    /// Set when the guest (or the debugger's kill) powered the board off.
+    public private(set) var exitStatus: Int32?
     /// Instructions retired by each hart at the start of the current round.
     private var roundStart: [UInt64]
     /// Turns each hart still sits out after its scheduler was found idle,

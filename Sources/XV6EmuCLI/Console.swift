@@ -6,6 +6,12 @@
 // Threads: the emulation thread owns the machine; the reader thread only
 // fills `pending` under `lock` and pokes the wake pipe. Signal handlers only
 // set a flag and write one byte to the wake pipe (async-signal-safe).
+//
+// Ctrl-A escapes work on pipes too, as QEMU's `-nographic` mux does:
+// `printf '\001x' | xv6emu` quits. Input the guest does not take is held
+// up to `inputLimit` bytes; past that a pipe is left unread (it pushes back,
+// nothing is lost) and a terminal is still read, for Ctrl-A, with the guest's
+// share dropped (a person typing into a guest that stopped listening).
 
 #if canImport(Glibc)
 import Glibc
@@ -32,7 +38,18 @@ public final class Console: @unchecked Sendable {
     public typealias Command = ConsoleEscapes.Command
 
     private var lock = pthread_mutex_t()
+    /// Signalled when the guest takes input (a reader held back by a full
+    /// `pending` may go on).
+    private var drained = pthread_cond_t()
+    /// Input for the guest: `pending[pendingStart...]`.
     private var pending: [UInt8] = []
+    private var pendingStart = 0
+    /// How much guest input is held at most. QEMU's mux holds 32 bytes and
+    /// then stops reading stdin, Ctrl-A included; a megabyte covers any paste.
+    public static let inputLimit = 1 << 20
+    /// Guest input thrown away (terminal only), reported once at exit.
+    public var droppedInput: Int { withLock { dropped } }
+    private var dropped = 0
     private var commands: [Command] = []
     private var readerStarted = false
     private let wakeRead: Int32
@@ -51,6 +68,7 @@ public final class Console: @unchecked Sendable {
         wakeWriteFD = wakeWrite
         isTerminal = isatty(0) == 1
         pthread_mutex_init(&lock, nil)
+        pthread_cond_init(&drained, nil)
     }
 
     /// Puts the terminal in raw mode (if it is one), installs signal
@@ -84,6 +102,10 @@ public final class Console: @unchecked Sendable {
             }
         }
         signal(SIGPIPE, SIG_IGN)
+        // A full disk under a file-size limit (ulimit -f) must be a failed
+        // write the guest hears about (EFBIG, virtio IOERR), not SIGXFSZ's
+        // default action killing the emulator with the guest's data in flight.
+        signal(SIGXFSZ, SIG_IGN)
         startReader()
     }
 
@@ -104,9 +126,16 @@ public final class Console: @unchecked Sendable {
     }
 
     private func readLoop() {
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        var escapes = ConsoleEscapes(enabled: isTerminal)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var escapes = ConsoleEscapes()
         while true {
+            if !isTerminal {
+                // A pipe or file pushes back: read no more until the guest
+                // has taken some (nothing is lost, memory stays bounded).
+                pthread_mutex_lock(&lock)
+                while pending.count - pendingStart >= Self.inputLimit { pthread_cond_wait(&drained, &lock) }
+                pthread_mutex_unlock(&lock)
+            }
             let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 {
@@ -115,7 +144,10 @@ public final class Console: @unchecked Sendable {
             }
             let (bytes, cmds) = escapes.feed(buffer[0..<n])
             withLock {
-                pending.append(contentsOf: bytes)
+                // Only a terminal gets here with `pending` full.
+                let room = max(0, Self.inputLimit - (pending.count - pendingStart))
+                pending.append(contentsOf: bytes.prefix(room))
+                dropped += bytes.count - min(room, bytes.count)
                 commands.append(contentsOf: cmds)
             }
             wake()
@@ -137,30 +169,42 @@ public final class Console: @unchecked Sendable {
     /// Takes up to `max` bytes of guest input.
     public func takeInput(max: Int) -> [UInt8] {
         withLock {
-            let n = min(max, pending.count)
-            let out = Array(pending.prefix(n))
-            pending.removeFirst(n)
+            let n = min(max, pending.count - pendingStart)
+            let out = Array(pending[pendingStart..<pendingStart + n])
+            pendingStart += n
+            // The guest takes 16 bytes at a time: move the rest down only
+            // now and then, not on every take.
+            if pendingStart >= 65536 || pendingStart == pending.count {
+                pending.removeFirst(pendingStart)
+                pendingStart = 0
+            }
+            pthread_cond_signal(&drained)
             return out
         }
     }
 
-    public var hasInput: Bool { withLock { !pending.isEmpty } }
+    public var hasInput: Bool { withLock { pending.count > pendingStart } }
 
     public func takeCommands() -> [Command] {
         withLock {
             let out = commands
             commands.removeAll()
+            if out.contains(.quit) { quitTaken = true }
             return out
         }
     }
 
-    /// Sleeps until woken, `also` becomes readable, or `microseconds` pass
-    /// (nil: no limit). Returns the microseconds actually slept.
-    public func wait(microseconds: Int?, also: [Int32] = []) -> Int {
+    /// Ctrl-A x was acted on: the run ends at the user's request.
+    public private(set) var quitTaken = false
+
+    /// Sleeps until woken, `also` becomes readable, `writable` writable, or
+    /// `microseconds` pass (nil: no limit). Returns the microseconds slept.
+    public func wait(microseconds: Int?, also: [Int32] = [], writable: [Int32] = []) -> Int {
         var start = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
         var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         fds += also.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        fds += writable.map { pollfd(fd: $0, events: Int16(POLLOUT), revents: 0) }
         let timeout = microseconds.map { Int32(clamping: ($0 + 999) / 1000) } ?? -1
         _ = poll(&fds, nfds_t(fds.count), timeout)
         var drain = [UInt8](repeating: 0, count: 64)
@@ -195,14 +239,14 @@ public struct ConsoleEscapes: Sendable {
         case echo([UInt8])
     }
 
-    /// Escapes are recognised only on a terminal: piped input is the
-    /// guest's, byte for byte.
-    let enabled: Bool
     var sawPrefix = false
     public private(set) var inMonitor = false
     var line: [UInt8] = []
+    /// A monitor line longer than any command is cut here: megabytes with no
+    /// newline after Ctrl-A c (a pipe can send them) must not grow memory.
+    static let maxLine = 4096
 
-    public init(enabled: Bool) { self.enabled = enabled }
+    public init() {}
 
     /// Splits input into guest bytes and commands, in order of arrival
     /// (commands are acted on between emulation slices).
@@ -222,7 +266,7 @@ public struct ConsoleEscapes: Sendable {
                 case 0x01: if !inMonitor { bytes.append(0x01) }
                 default: break
                 }
-            } else if b == 0x01 && enabled {
+            } else if b == 0x01 {
                 sawPrefix = true
             } else if inMonitor {
                 switch b {
@@ -236,6 +280,7 @@ public struct ConsoleEscapes: Sendable {
                         cmds.append(.echo([8, 32, 8]))
                     }
                 case 32..<127:
+                    guard line.count < Self.maxLine else { break }
                     line.append(b)
                     cmds.append(.echo([b]))
                 default: break

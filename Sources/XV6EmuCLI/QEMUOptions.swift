@@ -117,7 +117,9 @@ public enum OptionParser {
         }
     }
 
-    /// QEMU sizes: a number with an optional K/M/G/T suffix; no suffix means MiB.
+    /// QEMU sizes: a number with an optional K/M/G/T suffix; no suffix means
+    /// MiB. Nil when it is not a size at all; a size too large for 64 bits
+    /// saturates, so that the caller's range check names the real problem.
     public static func size(_ s: String) -> UInt64? {
         var text = s.hasPrefix("size=") ? String(s.dropFirst(5)) : s
         var multiplier: UInt64 = 1 << 20
@@ -131,8 +133,9 @@ public enum OptionParser {
             default: break
             }
         }
-        guard let n = UInt64(text), n > 0 else { return nil }
+        guard !text.isEmpty, text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber) else { return nil }
+        guard let n = UInt64(text) else { return .max }   // more digits than 64 bits hold
         let (v, overflow) = n.multipliedReportingOverflow(by: multiplier)
-        return overflow ? nil : v
+        return overflow ? .max : v
     }
 }

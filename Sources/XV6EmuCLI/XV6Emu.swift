@@ -57,14 +57,12 @@ public enum XV6Emu {
             return 1
         }
         if let warning = machine.disk?.warning { printError("\(program): warning: \(warning)") }
+        machine.disk?.onError = { printError("\(program): \($0)") }
         let out = OutputBuffer()
         machine.consoleSink = { out.append($0) }
         let monitor = Monitor(machine: machine, cowBit: settings.cowBit)
         // Lens reports (bad frees, traces) interleave with the console.
-        monitor.lens.output = { text in
-            out.flush()
-            writeStdout(text.replacingNewlines())
-        }
+        monitor.lens.output = { text in out.append(text.replacingNewlines()) }
         if settings.lens { writeStdout(monitor.lens.start(sinceBoot: true).replacingNewlines()) }
         var gdb: GDBServer?
         if let port = settings.gdbPort {
@@ -103,7 +101,14 @@ public enum XV6Emu {
         var start = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
         let status = runInteractive(machine, console: console, output: out, gdb: gdb, monitor: monitor)
-        out.flush()
+        // The rest of the output, for as long as stdout keeps taking it: a
+        // reader that took nothing for a while (a pipe nobody reads) is given
+        // up on, at once when the user asked to stop.
+        let userStopped = console.receivedSignal != nil || console.quitTaken
+        out.drain(stallSeconds: userStopped ? 1 : 5, giveUp: { !userStopped && console.receivedSignal != nil })
+        if console.droppedInput > 0 {
+            printError("\(program): \(console.droppedInput) bytes typed while the guest was not reading were dropped")
+        }
         restoreTerminal()
         if settings.statistics {
             var end = timespec()
@@ -121,6 +126,10 @@ public enum XV6Emu {
     static func runInteractive(_ machine: Machine, console: Console, output: OutputBuffer, gdb: GDBServer?,
                                monitor: Monitor) -> Int32 {
         machine.hasAsyncWakeSources = true
+        // Rounds per slice: fewer when a slice takes long (every instruction
+        // an MMIO access, a debug build), so that Ctrl-A x, signals and gdb
+        // never wait long for the slice to end.
+        var rounds = maxRounds
         while true {
             gdb?.service()
             if let uart = machine.uart, uart.receiveRoom > 0, console.hasInput {
@@ -137,7 +146,31 @@ public enum XV6Emu {
                 if let status = hostCommands(machine, console: console, output: output, monitor: monitor) { return status }
                 continue
             }
-            let event = machine.advance(rounds: 32)
+            if output.isBacklogged {
+                output.flush()
+                if output.isBacklogged {
+                    // Stdout takes nothing (a full pipe nobody reads, a
+                    // stopped terminal): hold the guest, as a UART with flow
+                    // control would, but keep answering gdb, Ctrl-A and
+                    // signals. (Blocking in write() here once wedged the
+                    // emulator: SIGTERM and Ctrl-A x went unheard.)
+                    _ = console.wait(microseconds: 100_000, also: gdb?.pollDescriptors ?? [], writable: [output.fd])
+                    if let status = hostCommands(machine, console: console, output: output, monitor: monitor) { return status }
+                    if let status = machine.exitStatus {   // gdb's kill
+                        gdb?.boardExited(status: status)
+                        return status
+                    }
+                    continue
+                }
+            }
+            let sliceStart = monotonicMicroseconds()
+            let event = machine.advance(rounds: rounds)
+            let took = monotonicMicroseconds() - sliceStart
+            if took > sliceMicroseconds {
+                rounds = max(1, rounds / 2)
+            } else if took < sliceMicroseconds / 4 && rounds < maxRounds {
+                rounds *= 2
+            }
             output.flush()   // a prompt has no newline: never leave it buffered
             if event == .stopped, machine.debugHalted, let stop = machine.lastStop {
                 output.flush()
@@ -162,18 +195,29 @@ public enum XV6Emu {
         }
     }
 
+    static let maxRounds = 32
+    /// A slice of emulation between two looks at the host (input, Ctrl-A,
+    /// signals, gdb) should take about this long at most.
+    static let sliceMicroseconds = 20_000
+
+    static func monotonicMicroseconds() -> Int {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return t.tv_sec * 1_000_000 + t.tv_nsec / 1000
+    }
+
     /// Ctrl-A commands and signals; a status when the run must end.
     static func hostCommands(_ machine: Machine, console: Console, output: OutputBuffer, monitor: Monitor) -> Int32? {
         for command in console.takeCommands() {
             output.flush()
             switch command {
             case .quit:
-                writeStdout("\r\nxv6emu: terminated by Ctrl-A x\r\n")
+                output.append("\r\nxv6emu: terminated by Ctrl-A x\r\n")
                 return 0
             case .help:
-                writeStdout(Console.helpText)
+                output.append(Console.helpText)
             case .monitor, .monitorLine, .echo:
-                writeStdout(monitorConsole(command, monitor: monitor))
+                output.append(monitorConsole(command, monitor: monitor))
             }
         }
         if let signal = console.receivedSignal {
@@ -214,27 +258,93 @@ public enum XV6Emu {
     }
 }
 
-/// Console output, written to stdout in chunks (flushed at newlines, when
-/// full, and whenever the guest goes idle or the run ends).
+/// Console output, written to stdout in chunks (flushed at newlines, every
+/// 4 KiB, and whenever the guest goes idle or the run ends). Never blocks:
+/// what stdout does not take now stays here, and past `backlogLimit` the
+/// host loop holds the guest until stdout drains. A stdout nobody will ever
+/// read (closed pipe, hung-up terminal) gets nothing more.
 final class OutputBuffer {
     private var bytes: [UInt8] = []
+    /// Unwritten output at which the guest is held.
+    static let backlogLimit = 1 << 20
+    var isBacklogged: Bool { bytes.count >= Self.backlogLimit }
 
-    init() { bytes.reserveCapacity(4096) }
+    /// Where the bytes go: stdout, or the same terminal or pipe opened
+    /// anew without blocking. POLLOUT is no promise that a 4096-byte write
+    /// fits: a terminal reports it with a single byte of room, and a
+    /// blocking write() to a terminal nobody reads never returned (SIGTERM
+    /// and Ctrl-A x then went unheard). O_NONBLOCK on fd 1 itself would
+    /// change the open file the shell shares with us; a second open of
+    /// /proc/self/fd/1 is our own. Anything else (a file, a socket) stays
+    /// fd 1, and poll() alone keeps writes short.
+    let fd: Int32
+
+    init() {
+        bytes.reserveCapacity(4096)
+        var st = stat()
+        let kind = fstat(1, &st) == 0 ? st.st_mode & S_IFMT : 0
+        if kind == S_IFCHR || kind == S_IFIFO {
+            let own = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+            fd = own >= 0 ? own : 1
+        } else {
+            fd = 1
+        }
+    }
 
     func append(_ b: UInt8) {
         bytes.append(b)
-        if b == 10 || bytes.count >= 4096 { flush() }
+        if b == 10 || bytes.count & 4095 == 0 { flush() }
     }
 
+    func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+        flush()
+    }
+
+    /// Writes what stdout takes now.
     func flush() {
-        guard !bytes.isEmpty else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            offset += n
+        var done = 0
+        while done < bytes.count {
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&p, 1, 0)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { break }   // full: keep the rest for later
+            guard p.revents & Int16(POLLOUT) != 0 else {
+                done = bytes.count   // error or hang-up: no reader, ever
+                break
+            }
+            let n = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, min($0.count, 4096)) }
+            if n > 0 {
+                done += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else if n < 0 && errno == EAGAIN {
+                break
+            } else {
+                done = bytes.count
+            }
         }
-        bytes.removeAll(keepingCapacity: true)
+        if done == bytes.count {
+            bytes.removeAll(keepingCapacity: true)
+        } else if done > 0 {
+            bytes.removeFirst(done)
+        }
+    }
+
+    /// At the end of the run: waits for stdout to take everything, unless
+    /// it takes nothing for `stallSeconds` or `giveUp` says stop.
+    func drain(stallSeconds: Int, giveUp: () -> Bool) {
+        var lastProgress = XV6Emu.monotonicMicroseconds()
+        while true {
+            let before = bytes.count
+            flush()
+            if bytes.isEmpty || giveUp() { return }
+            let now = XV6Emu.monotonicMicroseconds()
+            if bytes.count < before { lastProgress = now }
+            if now - lastProgress > stallSeconds * 1_000_000 { return }
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&p, 1, 50)
+        }
     }
 }
 

@@ -7,6 +7,7 @@ typedef unsigned int u32;
 typedef unsigned long u64;
 
 #define REG8(a) (*(volatile u8 *)(a))
+#define REG16(a) (*(volatile u16 *)(a))
 #define REG32(a) (*(volatile u32 *)(a))
 #define REG64(a) (*(volatile u64 *)(a))
 

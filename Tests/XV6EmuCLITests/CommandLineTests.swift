@@ -64,7 +64,8 @@ struct CommandLineTests {
         #expect(s.machine.ramSize == 256 << 20 && s.machine.hartCount == 3 && s.haltAtStart && s.gdbPort == 1234)
         #expect(OptionParser.size("1G") == 1 << 30)
         #expect(OptionParser.size("128") == 128 << 20)
-        #expect(OptionParser.size("0") == nil)
+        #expect(OptionParser.size("0") == 0, "a size, refused by -m's range check")
+        #expect(OptionParser.size("99999999999G") == .max && OptionParser.size("-5") == nil && OptionParser.size("") == nil)
         let d = try Settings.from(OptionParser.parse([
             "-drive", "file=fs.img,if=none,format=raw,id=x0", "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0",
             "-global", "virtio-mmio.force-legacy=false", "-gdb", "tcp:0.0.0.0:26000",

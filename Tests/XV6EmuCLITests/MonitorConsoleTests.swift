@@ -12,14 +12,17 @@ import TestSupport
 struct MonitorConsoleTests {
     @Test("escapes: Ctrl-A c enters and leaves the monitor; lines, echo and backspace")
     func escapes() {
-        var e = ConsoleEscapes(enabled: true)
+        var e = ConsoleEscapes()
         let (guest, cmds) = e.feed([1, UInt8(ascii: "c")] + Array("pz".utf8) + [127] + Array("s\r".utf8)
             + [1, UInt8(ascii: "c")] + Array("ls".utf8))
         #expect(guest == Array("ls".utf8))
         #expect(cmds == [.monitor(true), .echo([UInt8(ascii: "p")]), .echo([UInt8(ascii: "z")]), .echo([8, 32, 8]),
                          .echo([UInt8(ascii: "s")]), .echo([13, 10]), .monitorLine("ps"), .monitor(false)])
-        var piped = ConsoleEscapes(enabled: false)
-        #expect(piped.feed([1, UInt8(ascii: "c")]).guest == [1, UInt8(ascii: "c")], "piped input is the guest's")
+        // Ctrl-A Ctrl-A is how a guest gets a Ctrl-A (escapes work on pipes
+        // too, as with QEMU's -nographic).
+        var twice = ConsoleEscapes()
+        let (passed, none) = twice.feed([1, 1, UInt8(ascii: "x")])
+        #expect(passed == [1, UInt8(ascii: "x")] && none.isEmpty)
     }
 
     @Test("on a terminal: boot with -lens, Ctrl-A c, ps, back to the shell, Ctrl-A x")

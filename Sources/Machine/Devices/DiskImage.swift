@@ -6,7 +6,15 @@
 // kernel with pwrite before the guest sees the request complete, so it
 // survives the process being killed; FLUSH adds an fsync. With `snapshot`
 // the file is opened read-only and writes go to an in-memory overlay.
-// Every failure is an error naming the file, before the guest starts.
+// Every failure to open is an error naming the file, before the guest
+// starts. A failure later (a full host disk, a file-size limit, an I/O
+// error) fails that one request — the guest sees IOERR, what it wrote before
+// stays written — and is told to `onError` for the user.
+//
+// A file whose size is not a multiple of 512 shows the guest its whole
+// sectors only; the tail is never read or written. (QEMU rounds the capacity
+// up instead, and a write of that last sector grows the file to a whole
+// sector, overwriting the tail.)
 
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +42,11 @@ public final class DiskImage {
     public let warning: String?
     /// `snapshot` writes: sector → contents.
     private var overlay: [UInt64: [UInt8]] = [:]
+    /// Told of each failed read, write or flush (the guest only sees IOERR).
+    public var onError: ((String) -> Void)?
+    private var errorsReported = 0
+    /// A guest retrying a failing request for ever must not flood stderr.
+    static let errorsToReport = 10
 
     public init(path: String, snapshot: Bool = false) throws(DiskError) {
         self.path = path
@@ -83,7 +96,10 @@ public final class DiskImage {
                 pread(fd, $0.baseAddress, $0.count, off_t(sector) * 512 + off_t(done))
             }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return nil }
+            guard n > 0 else {
+                failed("reading \(count) bytes at sector \(sector)", n < 0 ? errno : nil)
+                return nil
+            }
             done += n
         }
         if snapshot && !overlay.isEmpty {
@@ -116,14 +132,32 @@ public final class DiskImage {
                 pwrite(fd, $0.baseAddress, $0.count, off_t(sector) * 512 + off_t(done))
             }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
+            guard n > 0 else {
+                failed("writing \(bytes.count) bytes at sector \(sector)", n < 0 ? errno : nil)
+                return false
+            }
             done += n
         }
         return true
     }
 
     /// VIRTIO_BLK_T_FLUSH: to stable storage.
-    public func flush() -> Bool { snapshot || fsync(fd) == 0 }
+    public func flush() -> Bool {
+        guard !snapshot && fsync(fd) != 0 else { return true }
+        failed("flushing to stable storage", errno)
+        return false
+    }
+
+    /// Reports a failed request (nil errno: the file ended early — it was
+    /// truncated under us).
+    private func failed(_ what: String, _ code: Int32?) {
+        errorsReported += 1
+        guard errorsReported <= Self.errorsToReport else { return }
+        let why = code.map { String(cString: strerror($0)) } ?? "the file ended early"
+        var message = "\(path): \(what) failed: \(why); the guest's request ends with an I/O error"
+        if errorsReported == Self.errorsToReport { message += " (further errors are not reported)" }
+        onError?(message)
+    }
 
     func inRange(_ sector: UInt64, _ count: Int) -> Bool {
         let (end, overflow) = sector.addingReportingOverflow(UInt64((count + 511) / 512))
