@@ -192,8 +192,11 @@ public final class GDBSession {
             // applies to every thread not named earlier.
             var actions = [HartAction?](repeating: nil, count: target.threadCount)
             for item in p.dropFirst(6).split(separator: ";") {
-                let parts = item.split(separator: ":", maxSplits: 1)
+                let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
                 let action: HartAction
+                // `omittingEmptySubsequences: false` keeps parts[0] in range
+                // for an item such as ":" (fuzzer: "vCont;:" crashed here);
+                // its empty action is then rejected below.
                 switch parts[0].first {
                 case "c", "C": action = .run
                 case "s", "S": action = .step
@@ -240,12 +243,16 @@ public final class GDBSession {
         }
         if p.hasPrefix("qXfer:features:read:target.xml:") {
             let range = p.dropFirst("qXfer:features:read:target.xml:".count).split(separator: ",")
-            guard range.count == 2, let offset = Int(range[0], radix: 16), let length = Int(range[1], radix: 16) else {
+            // Offsets and lengths are unsigned in the protocol: a "-1" must be
+            // an error, not a negative index, and a huge length must clamp
+            // rather than overflow `offset + length` (both crashed).
+            guard range.count == 2, let offset = Int(range[0], radix: 16), let length = Int(range[1], radix: 16),
+                  offset >= 0, length >= 0 else {
                 return ["E01"]
             }
             let xml = Array(target.targetDescription.utf8)
             guard offset <= xml.count else { return ["E01"] }
-            let end = min(xml.count, offset + length)
+            let end = offset + min(xml.count - offset, length)
             let chunk = String(decoding: xml[offset..<end], as: UTF8.self)
             return [(end == xml.count ? "l" : "m") + chunk]
         }
@@ -295,8 +302,11 @@ public final class GDBSession {
 
     func breakpointCommand(insert: Bool, _ rest: Substring) -> String {
         let parts = rest.split(separator: ",")
+        // The kind may carry `;cond` lists after it; `prefix(while:)` rather
+        // than split()[0], which was out of range for a kind of just ";"
+        // (fuzzer: "Z0,1,;").
         guard parts.count >= 3, let type = Int(parts[0]), let addr = UInt64(parts[1], radix: 16),
-              let kind = UInt64(parts[2].split(separator: ";")[0], radix: 16) else { return "E01" }
+              let kind = UInt64(parts[2].prefix { $0 != ";" }, radix: 16) else { return "E01" }
         switch type {
         case 0, 1:
             if insert { target.insertBreakpoint(addr) } else { target.removeBreakpoint(addr) }
