@@ -173,3 +173,25 @@ public struct GDBPacketGenerator {
         return out
     }
 }
+
+/// VirtioFuzz inputs: driver programs — a queue setup, then actions
+/// weighted towards well-formed requests with hostile details, since pure
+/// noise rarely completes one. Half of all argument bytes are zero, which
+/// picks each choice list's first, sane entry.
+public struct VirtioProgramGenerator {
+    var rng: FuzzRandom
+    public init(seed: UInt64) { rng = FuzzRandom(seed: seed) }
+
+    mutating func argument() -> UInt8 { rng.chance(2) ? 0 : UInt8(truncatingIfNeeded: rng.next()) }
+
+    public mutating func program(legacy: Bool) -> [UInt8] {
+        var out: [UInt8] = [legacy ? 0 : 1]
+        if !rng.chance(10) { out += [0] + (0..<16).map { _ in argument() } }
+        for _ in 0..<(4 + rng.below(24)) {
+            let op = rng.pick([1, 2, 3, 3, 4, 5, 6, 7, 7, 7, 8, 0] as [UInt8])
+            out.append(op)
+            out += (0..<12).map { _ in argument() }
+        }
+        return out
+    }
+}
