@@ -38,6 +38,8 @@ public enum GDBFuzz {
     /// the packets got past the codec).
     public struct Outcome: Sendable {
         public var failure: FuzzFailure?
+        /// Packets sent to the stub (framed by us, or `$` starts on the wire).
+        public var packets = 0
         public var replies = 0
         public var resumes = 0
     }
@@ -73,6 +75,7 @@ public enum GDBFuzz {
             chunks = input.rest().split(separator: 0x0a, omittingEmptySubsequences: false).map { PacketEncoder.frame(Array($0)) }
         }
         if mode & 2 != 0 { chunks.insert(PacketEncoder.frame("QStartNoAckMode"), at: 0) }
+        outcome.packets = chunks.reduce(0) { $0 + $1.count { $0 == UInt8(ascii: "$") } }
 
         for chunk in chunks {
             let out = session.receive(chunk)

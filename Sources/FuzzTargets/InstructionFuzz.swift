@@ -41,6 +41,8 @@ public enum InstructionFuzz {
     /// threaded run executed (so a test can tell the harness really ran code).
     public struct Outcome: Sendable {
         public var failure: FuzzFailure?
+        /// Instruction words in the input (the program's length / 4).
+        public var words: Int
         public var retired: UInt64
         public var traps: UInt64
     }
@@ -54,7 +56,7 @@ public enum InstructionFuzz {
 
         let threaded = Rig(flags: flags, seed: seed, code: code)
         _ = threaded.hart.run(budget: steps)
-        var outcome = Outcome(failure: nil, retired: threaded.hart.instret, traps: threaded.hart.trapCount)
+        var outcome = Outcome(failure: nil, words: code.count / 4, retired: threaded.hart.instret, traps: threaded.hart.trapCount)
         if let f = threaded.invariants("run") { outcome.failure = f; return outcome }
 
         // The single-step path, to the same point (instructions retired plus

@@ -51,7 +51,7 @@ public final class GDBSession {
                 out += PacketEncoder.frame("E01")
             case .packet(let payload):
                 if !noAck { out.append(UInt8(ascii: "+")) }
-                for reply in handle(String(decoding: payload, as: UTF8.self)) {
+                for reply in handle(packet: payload) {
                     out += PacketEncoder.frame(reply)
                 }
             }
@@ -93,6 +93,20 @@ public final class GDBSession {
 
     // MARK: Commands
 
+    /// Handles one packet as it came off the wire. `X` carries raw binary
+    /// data, which must not pass through a String: UTF-8 decoding turned
+    /// every byte ≥ 0x80 into U+FFFD, so gdb's memory writes failed.
+    public func handle(packet: [UInt8]) -> [String] {
+        guard packet.first == UInt8(ascii: "X") else { return handle(String(decoding: packet, as: UTF8.self)) }
+        guard let colon = packet.firstIndex(of: UInt8(ascii: ":")) else { return ["E01"] }
+        let data = Array(packet[(colon + 1)...])
+        guard let (addr, len) = addressLength(String(decoding: packet[1..<colon], as: UTF8.self)), data.count == len else {
+            return ["E01"]
+        }
+        if len == 0 { return ["OK"] }
+        return [target.writeMemory(thread: generalThread, address: addr, bytes: data, physical: physicalMemory) ? "OK" : "E14"]
+    }
+
     /// Handles one packet; returns the replies (usually one).
     public func handle(_ p: String) -> [String] {
         guard let first = p.first else { return [""] }
@@ -130,12 +144,7 @@ public final class GDBSession {
                   bytes.count == len else { return ["E01"] }
             return [target.writeMemory(thread: generalThread, address: addr, bytes: bytes, physical: physicalMemory) ? "OK" : "E14"]
         case "X":
-            guard let colon = p.utf8.firstIndex(of: UInt8(ascii: ":")) else { return ["E01"] }
-            let header = p[p.index(after: p.startIndex)..<colon]
-            let data = Array(p.utf8[p.utf8.index(after: colon)...])
-            guard let (addr, len) = addressLength(header), data.count == len else { return ["E01"] }
-            if len == 0 { return ["OK"] }
-            return [target.writeMemory(thread: generalThread, address: addr, bytes: data, physical: physicalMemory) ? "OK" : "E14"]
+            return handle(packet: Array(p.utf8))
         case "Z", "z":
             return [breakpointCommand(insert: first == "Z", rest)]
         case "H":

@@ -48,3 +48,20 @@ extension GDBRegressionTests {
         #expect(all.hasPrefix("l") && all.count > 1000, "a huge length reads to the end")
     }
 }
+
+extension GDBRegressionTests {
+    /// Found reading the session while writing the GDB target: packets were
+    /// turned into Strings before dispatch, so the binary data of an `X`
+    /// packet (gdb probes `X` and then uses it for every memory write) lost
+    /// each byte ≥ 0x80 to U+FFFD, and the length check failed.
+    @Test("X packet with binary data ≥ 0x80 (and escaped `}` `#`) writes exactly those bytes")
+    func binaryWrite() throws {
+        let s = try session()
+        // frame() escapes the `}` and `#` among them, as gdb does.
+        let data: [UInt8] = [0xff, 0x80, 0x7d, 0x00, 0xc8, 0x23]
+        let payload = Array("X80000100,6:".utf8) + data
+        let reply = s.receive(PacketEncoder.frame(payload))
+        #expect(reply == Array("+".utf8) + PacketEncoder.frame("OK"))
+        #expect(s.handle("m80000100,6") == [hexEncode(data)])
+    }
+}
