@@ -72,12 +72,12 @@ public struct ELFMutator {
     public init(seed: UInt64) { rng = FuzzRandom(seed: seed) }
 
     static func get(_ b: [UInt8], _ at: Int, _ n: Int) -> UInt64 {
-        guard at >= 0, at + n <= b.count else { return 0 }
+        guard at >= 0, at <= b.count - n else { return 0 }
         return (0..<n).reduce(0) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) }
     }
 
     static func set(_ b: inout [UInt8], _ at: Int, _ n: Int, _ v: UInt64) {
-        guard at >= 0, at + n <= b.count else { return }
+        guard at >= 0, at <= b.count - n else { return }
         for i in 0..<n { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(i))) }
     }
 
@@ -94,28 +94,35 @@ public struct ELFMutator {
         return n == 8 ? v : v & ((1 << (8 * UInt64(n))) - 1)
     }
 
-    /// Fields as (offset, width) in an ELF64 file.
+    /// Fields as (offset, width) in an ELF64 file. Offsets read from the
+    /// (already mutated) file may be anything: tables are only followed
+    /// when they start inside the file, so no offset arithmetic overflows
+    /// (it did, in this harness, on libFuzzer's inputs).
     func fields(_ b: [UInt8]) -> [(Int, Int)] {
+        func inFile(_ at: Int) -> Bool { at >= 0 && at < b.count }
         var out: [(Int, Int)] = [(16, 2), (18, 2), (24, 8), (32, 8), (40, 8), (52, 2), (54, 2), (56, 2), (58, 2), (60, 2), (62, 2)]
         let phoff = Int(truncatingIfNeeded: Self.get(b, 32, 8)), phnum = Int(Self.get(b, 56, 2))
         for i in 0..<min(phnum, 16) {
             let p = phoff &+ 56 * i
+            guard inFile(p) else { break }
             out += [(p, 4), (p + 4, 4), (p + 8, 8), (p + 16, 8), (p + 24, 8), (p + 32, 8), (p + 40, 8)]
         }
         let shoff = Int(truncatingIfNeeded: Self.get(b, 40, 8)), shnum = Int(Self.get(b, 60, 2))
         for i in 0..<min(shnum, 32) {
             let s = shoff &+ 64 * i
+            guard inFile(s) else { break }
             out += [(s, 4), (s + 4, 4), (s + 24, 8), (s + 32, 8), (s + 40, 4), (s + 56, 8)]
             // A symbol table: its entries' name, info, section, value and size.
             if Self.get(b, s + 4, 4) == 2 {
                 let off = Int(truncatingIfNeeded: Self.get(b, s + 24, 8)), size = Int(truncatingIfNeeded: Self.get(b, s + 32, 8))
                 for k in 0..<min(max(size, 0) / 24, 64) {
                     let e = off &+ 24 * k
+                    guard inFile(e) else { break }
                     out += [(e, 4), (e + 4, 1), (e + 6, 2), (e + 8, 8), (e + 16, 8)]
                 }
             }
         }
-        return out.filter { $0.0 >= 0 && $0.0 + $0.1 <= b.count }
+        return out.filter { $0.0 >= 0 && $0.0 <= b.count - $0.1 }
     }
 
     /// `count` mutations of `seed` (2 at a time on average).

@@ -10,7 +10,19 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-// XV6EMU_FUZZ_SEEDS=DIR: write a generated seed corpus into DIR first.
+/// Half the time a structural mutation (an ELF header, program header,
+/// section header or symbol field set to a boundary or nearby value:
+/// ELFMutator), half the time libFuzzer's byte-level ones. Byte mutations
+/// alone rarely hit a symbol's size or a segment's offset just right.
+@_cdecl("LLVMFuzzerCustomMutator")
+func mutate(_ data: UnsafeMutablePointer<UInt8>?, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
+    guard let data, seed & 1 == 0 else { return LLVMFuzzerMutate(data, size, maxSize) }
+    var m = ELFMutator(seed: UInt64(seed))
+    let out = Array(m.mutate(Array(UnsafeBufferPointer(start: data, count: size))).prefix(maxSize))
+    for (i, b) in out.enumerated() { data[i] = b }
+    return out.count
+}
+
 if let dir = getenv("XV6EMU_FUZZ_SEEDS") { FuzzTarget.elf.writeSeeds(200, to: String(cString: dir)) }
 atexit { print(FuzzTarget.elf.report) }
 exit(fuzzer_main(CommandLine.argc, CommandLine.unsafeArgv))

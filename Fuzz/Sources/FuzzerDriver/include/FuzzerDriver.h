@@ -10,3 +10,6 @@
 
 /// Runs libFuzzer with the command line's options on `LLVMFuzzerTestOneInput`.
 int fuzzer_main(int argc, char **argv);
+
+/// libFuzzer's own mutator, for drivers with a custom mutator that fall back to it.
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t maxSize);
