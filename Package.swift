@@ -26,6 +26,9 @@ let package = Package(
     name: "xv6emu",
     products: [
         .executable(name: "xv6emu", targets: ["xv6emu"]),
+        // The fuzz targets' entry points, for the libFuzzer package in Fuzz/
+        // (which depends on this one by path; see tools/fuzz.sh).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [],
     targets: [
@@ -44,6 +47,10 @@ let package = Package(
             dependencies: ["Machine", "RISCV", "ELFLoader", "GDBServer", "Monitor"]
         ),
         .executableTarget(name: "xv6emu", dependencies: ["XV6EmuCLI"]),
+        // One entry point per fuzz target (bytes in, a violated invariant
+        // out), shared by the seeded property tests (FuzzTests, in CI) and
+        // the libFuzzer drivers (Fuzz/, local only).
+        .target(name: "FuzzTargets", dependencies: ["RISCV", "Machine", "ELFLoader", "GDBServer", "Monitor"]),
 
         // Shared by the test targets: the cross compiler and the built executable.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -55,5 +62,6 @@ let package = Package(
         .testTarget(name: "LensTests", dependencies: ["Monitor", "Machine", "RISCV", "ELFLoader", "TestSupport"]),
         .testTarget(name: "XV6EmuCLITests", dependencies: ["XV6EmuCLI", "Machine", "TestSupport"]),
         .testTarget(name: "KernelTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "RISCV", "Machine", "ELFLoader", "GDBServer", "TestSupport"]),
     ]
 )

@@ -51,7 +51,7 @@ public final class GDBSession {
                 out += PacketEncoder.frame("E01")
             case .packet(let payload):
                 if !noAck { out.append(UInt8(ascii: "+")) }
-                for reply in handle(String(decoding: payload, as: UTF8.self)) {
+                for reply in handle(packet: payload) {
                     out += PacketEncoder.frame(reply)
                 }
             }
@@ -93,6 +93,20 @@ public final class GDBSession {
 
     // MARK: Commands
 
+    /// Handles one packet as it came off the wire. `X` carries raw binary
+    /// data, which must not pass through a String: UTF-8 decoding turned
+    /// every byte ≥ 0x80 into U+FFFD, so gdb's memory writes failed.
+    public func handle(packet: [UInt8]) -> [String] {
+        guard packet.first == UInt8(ascii: "X") else { return handle(String(decoding: packet, as: UTF8.self)) }
+        guard let colon = packet.firstIndex(of: UInt8(ascii: ":")) else { return ["E01"] }
+        let data = Array(packet[(colon + 1)...])
+        guard let (addr, len) = addressLength(String(decoding: packet[1..<colon], as: UTF8.self)), data.count == len else {
+            return ["E01"]
+        }
+        if len == 0 { return ["OK"] }
+        return [target.writeMemory(thread: generalThread, address: addr, bytes: data, physical: physicalMemory) ? "OK" : "E14"]
+    }
+
     /// Handles one packet; returns the replies (usually one).
     public func handle(_ p: String) -> [String] {
         guard let first = p.first else { return [""] }
@@ -130,12 +144,7 @@ public final class GDBSession {
                   bytes.count == len else { return ["E01"] }
             return [target.writeMemory(thread: generalThread, address: addr, bytes: bytes, physical: physicalMemory) ? "OK" : "E14"]
         case "X":
-            guard let colon = p.utf8.firstIndex(of: UInt8(ascii: ":")) else { return ["E01"] }
-            let header = p[p.index(after: p.startIndex)..<colon]
-            let data = Array(p.utf8[p.utf8.index(after: colon)...])
-            guard let (addr, len) = addressLength(header), data.count == len else { return ["E01"] }
-            if len == 0 { return ["OK"] }
-            return [target.writeMemory(thread: generalThread, address: addr, bytes: data, physical: physicalMemory) ? "OK" : "E14"]
+            return handle(packet: Array(p.utf8))
         case "Z", "z":
             return [breakpointCommand(insert: first == "Z", rest)]
         case "H":
@@ -192,8 +201,11 @@ public final class GDBSession {
             // applies to every thread not named earlier.
             var actions = [HartAction?](repeating: nil, count: target.threadCount)
             for item in p.dropFirst(6).split(separator: ";") {
-                let parts = item.split(separator: ":", maxSplits: 1)
+                let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
                 let action: HartAction
+                // `omittingEmptySubsequences: false` keeps parts[0] in range
+                // for an item such as ":" (fuzzer: "vCont;:" crashed here);
+                // its empty action is then rejected below.
                 switch parts[0].first {
                 case "c", "C": action = .run
                 case "s", "S": action = .step
@@ -240,12 +252,16 @@ public final class GDBSession {
         }
         if p.hasPrefix("qXfer:features:read:target.xml:") {
             let range = p.dropFirst("qXfer:features:read:target.xml:".count).split(separator: ",")
-            guard range.count == 2, let offset = Int(range[0], radix: 16), let length = Int(range[1], radix: 16) else {
+            // Offsets and lengths are unsigned in the protocol: a "-1" must be
+            // an error, not a negative index, and a huge length must clamp
+            // rather than overflow `offset + length` (both crashed).
+            guard range.count == 2, let offset = Int(range[0], radix: 16), let length = Int(range[1], radix: 16),
+                  offset >= 0, length >= 0 else {
                 return ["E01"]
             }
             let xml = Array(target.targetDescription.utf8)
             guard offset <= xml.count else { return ["E01"] }
-            let end = min(xml.count, offset + length)
+            let end = offset + min(xml.count - offset, length)
             let chunk = String(decoding: xml[offset..<end], as: UTF8.self)
             return [(end == xml.count ? "l" : "m") + chunk]
         }
@@ -295,8 +311,11 @@ public final class GDBSession {
 
     func breakpointCommand(insert: Bool, _ rest: Substring) -> String {
         let parts = rest.split(separator: ",")
+        // The kind may carry `;cond` lists after it; `prefix(while:)` rather
+        // than split()[0], which was out of range for a kind of just ";"
+        // (fuzzer: "Z0,1,;").
         guard parts.count >= 3, let type = Int(parts[0]), let addr = UInt64(parts[1], radix: 16),
-              let kind = UInt64(parts[2].split(separator: ";")[0], radix: 16) else { return "E01" }
+              let kind = UInt64(parts[2].prefix { $0 != ";" }, radix: 16) else { return "E01" }
         switch type {
         case 0, 1:
             if insert { target.insertBreakpoint(addr) } else { target.removeBreakpoint(addr) }

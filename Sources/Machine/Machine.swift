@@ -112,6 +112,13 @@ public final class Machine {
         } catch {
             throw MachineError(error.description)
         }
+        try loadKernel(elf)
+    }
+
+    /// Loads an ELF already read (the ELF fuzz target feeds mutated images
+    /// straight from memory); `elf.path` names it in errors.
+    public func loadKernel(_ elf: ELFFile) throws(MachineError) {
+        let path = elf.path
         for (i, segment) in elf.segments.enumerated() {
             guard memory.isRAM(segment.physicalAddress, length: max(segment.memorySize, 1)) else {
                 let end = segment.physicalAddress &+ segment.memorySize
@@ -319,14 +326,19 @@ public final class Machine {
     /// `struct cpu cpus[NCPU]`, NCPU = 8, first field `struct proc *proc`),
     /// a hart only counts as idle while its entry runs no process.
     func configureIdleDetection(_ symbols: SymbolTable) {
-        guard configuration.detectIdleScheduler,
-              let scheduler = symbols.symbol(named: "scheduler"), scheduler.isFunction, scheduler.size > 0 else {
+        // A function symbol's code range; nil unless it has a size and its
+        // end does not wrap past 2^64 (a corrupt ELF's `scheduler` of size
+        // 2^64-1 made `..<` trap: the fuzzer's find).
+        func code(_ name: String) -> Range<UInt64>? {
+            guard let s = symbols.symbol(named: name), s.isFunction, s.size > 0 else { return nil }
+            let (end, wraps) = s.address.addingReportingOverflow(s.size)
+            return wraps ? nil : s.address..<end
+        }
+        guard configuration.detectIdleScheduler, let scheduler = code("scheduler") else {
             for hart in harts { hart.setIdleLoop(scheduler: 0..<0, helpers: [], window: 0) }
             return
         }
-        let helpers = Machine.idleLoopHelpers.compactMap { symbols.symbol(named: $0) }
-            .filter { $0.isFunction && $0.size > 0 }
-            .map { $0.address..<($0.address &+ $0.size) }
+        let helpers = Machine.idleLoopHelpers.compactMap(code)
         var confirm: ((Hart) -> Bool)?
         if let cpus = symbols.symbol(named: "cpus"), cpus.size > 0, cpus.size % 8 == 0 {
             let stride = cpus.size / 8
@@ -336,7 +348,7 @@ public final class Machine {
             }
         }
         for hart in harts {
-            hart.setIdleLoop(scheduler: scheduler.address..<(scheduler.address &+ scheduler.size),
+            hart.setIdleLoop(scheduler: scheduler,
                              helpers: helpers, window: Machine.idleWindow, confirm: confirm)
         }
     }

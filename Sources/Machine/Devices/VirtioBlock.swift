@@ -183,6 +183,14 @@ public final class VirtioBlock: Device {
         usedIndex = 0
     }
 
+    /// Descriptor table, available ring (with used_event) and used ring
+    /// (with avail_event) of `queueNum` entries, all in RAM (virtio 1.x §2.7).
+    var ringsInRAM: Bool {
+        let n = UInt64(queueNum)
+        return memory.isRAM(descAddress, length: 16 * n) && memory.isRAM(availAddress, length: 6 + 2 * n)
+            && memory.isRAM(usedAddress, length: 6 + 8 * n)
+    }
+
     var queueLive: Bool { queueNum > 0 && (legacy ? queuePFN != 0 : queueReady) && status & Self.statusNeedsReset == 0 }
 
     func updateIRQ() {
@@ -221,7 +229,15 @@ public final class VirtioBlock: Device {
 
     /// Serves every chain the driver has made available.
     func processQueue() {
-        guard queueLive, let availIdx = read16(availAddress + 2) else { return }
+        guard queueLive else { return }
+        // The rings must lie wholly in RAM. Checked once here, this also
+        // keeps every `ring address + offset` below from overflowing: a
+        // driver that put a ring at 2^64-2 trapped the host (fuzzer's find).
+        guard ringsInRAM else {
+            needsReset()
+            return
+        }
+        guard let availIdx = read16(availAddress + 2) else { return }
         let num = UInt16(queueNum)
         // More new entries than the ring holds: the driver's index is garbage.
         guard availIdx &- lastAvail <= num else {
