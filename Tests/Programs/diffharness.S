@@ -23,15 +23,19 @@
 #   diff_map_s, diff_map_u 4 dwords each: which physical scratch page each
 #                          virtual scratch page maps to (offset mappings)
 #
-# Output, one line per item: "S <segment>", then "x01 <hex>"…, "f00 <hex>"…,
+# Output, one line per item: "S <segment>", then "x01 <hex>"…, "f00 <hex>"…
+# (after the last segment; the others print "r <hash>", "f <hash>" instead),
 # "c<csr> <hex>", "T <handler> <cause> <epc> <tval>" per trap, "n <traps>",
+# "i <minstret delta>" (instructions the segment took, to count them: not
+# compared, QEMU's minstret counts time unless run with -icount),
 # "h <trap hash>", "m <scratch FNV>", "p <page-table FNV>"; "E" at the end.
+# Only the first LOGMAX traps of a segment are printed; the hash covers all.
 # Then the SiFive test finisher powers off.
 
 #define UART        0x10000000
 #define FINISHER    0x100000
 #define SCRATCH_PAGES 4
-#define LOGMAX      128
+#define LOGMAX      8          /* trap records printed per segment (all are hashed) */
 #define FNV_PRIME   0x100000001b3
 #define FNV_BASIS   0xcbf29ce484222325
 
@@ -44,6 +48,8 @@
 #define CTX_LOGN    368        /* traps so far in this segment */
 #define CTX_HASH    376        /* hash of every trap record in this segment */
 #define CTX_MSTATUS 384        /* mstatus as the closing ecall left it */
+#define CTX_I0      392        /* minstret when the segment was entered */
+#define CTX_FREGS   512        /* f0..f31, for the dump */
 
 #define PTE_V 0x01
 #define PTE_R 0x02
@@ -210,6 +216,8 @@ enter_segment:
     slli t6, t6, 11
     csrs mstatus, t6
     la sp, diff_scratch + 0x2000
+    csrr t0, minstret
+    sd t0, CTX_I0(tp)
     .irp n, 1,3,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     ld x\n, 8*\n(tp)
     .endr
@@ -307,11 +315,17 @@ strap:
 # t2 = tval. Keeps the first LOGMAX records and hashes all of them.
 # Clobbers t4, and t2 for a breakpoint (t5 is saved and restored).
 log_trap:
-    /* mtval of a breakpoint may be 0 or the pc (privileged spec 3.1.16):
-       QEMU 7.2 writes 0, xv6emu the pc, like Spike. Recorded as 0. */
+    /* xtval of a breakpoint may be 0 or the pc (privileged spec 3.1.16):
+       QEMU 7.2 writes 0, xv6emu the pc, like Spike and Sail. Recorded as 0,
+       and the handlers zero the CSR too, so later reads agree. */
     li t4, 3
     bne t1, t4, 1f
     li t2, 0
+    li t4, 3
+    bne t3, t4, 3f
+    csrw mtval, zero
+    j 1f
+3:  csrw stval, zero
 1:  ld t4, CTX_LOGN(tp)
     addi t4, t4, 1
     sd t4, CTX_LOGN(tp)
@@ -359,15 +373,31 @@ segment_done:
     .irp n, 1,2,3,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     sd x\n, 8*\n(tp)
     .endr
+    csrr t1, minstret
     csrr t0, mstatus
     sd t0, CTX_MSTATUS(tp)
+    ld t0, CTX_I0(tp)
+    sub s8, t1, t0
     li t1, 3 << 13               /* FS on to read the FP state */
     csrs mstatus, t1
 
     ld a0, CTX_SEGIDX(tp)
     li a1, 'S'
     jal ra, putkv
-    li s1, 1                      /* x registers */
+    mv a0, s8
+    li a1, 'i'
+    jal ra, putkv
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    fsd f\n, CTX_FREGS+8*\n(tp)
+    .endr
+    /* Every register after the last segment; after the others only their
+       hashes (cheaper: the minimizer cuts a failing program after the
+       segment that differs, so its last dump is the full one). */
+    ld t0, CTX_SEGIDX(tp)
+    ld t1, diff_nsegs
+    addi t1, t1, -1
+    bne t0, t1, 3f
+    li s1, 1
 1:  slli t0, s1, 3
     add t0, t0, tp
     ld a0, 0(t0)
@@ -377,12 +407,28 @@ segment_done:
     addi s1, s1, 1
     li t0, 32
     bltu s1, t0, 1b
-    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    fmv.x.d a0, f\n
+    li s1, 0
+2:  slli t0, s1, 3
+    add t0, t0, tp
+    ld a0, CTX_FREGS(t0)
     li a1, 'f'
-    li a2, \n
+    mv a2, s1
     jal ra, putkidx
-    .endr
+    addi s1, s1, 1
+    li t0, 32
+    bltu s1, t0, 2b
+    j 4f
+3:  addi a0, tp, 8
+    li a1, 31
+    jal ra, fnv
+    li a1, 'r'
+    jal ra, putkv
+    addi a0, tp, CTX_FREGS
+    li a1, 32
+    jal ra, fnv
+    li a1, 'f'
+    jal ra, putkv
+4:
     DUMPCSR 0x003                 /* fcsr */
     ld a0, CTX_MSTATUS(tp)
     li a1, 'c' | '3' << 8 | '0' << 16 | '0' << 24
@@ -435,12 +481,17 @@ segment_done:
     jal ra, fnv
     li a1, 'm'
     jal ra, putkv
+    la s7, _end                   /* the level-0 entries of the program's pages */
+    li t0, 0x80000fff
+    sub s7, s7, t0
+    srli s7, s7, 12
+    addi s7, s7, 1
     la a0, pt_s + 8192
-    li a1, 512
+    mv a1, s7
     jal ra, fnv
     mv s4, a0
     la a0, pt_u + 8192
-    li a1, 512
+    mv a1, s7
     jal ra, fnv
     xor a0, a0, s4
     li a1, 'p'
@@ -532,5 +583,5 @@ pt_s: .space 3 * 4096
 pt_u: .space 3 * 4096
     .globl diff_scratch
 diff_scratch: .space SCRATCH_PAGES * 4096
-ctx: .space 512
+ctx: .space 1024
 diff_log: .space LOGMAX * 32

@@ -42,7 +42,16 @@ enum DifferentialRunner {
         let path = dir.appendingPathComponent("\(name)-\(UUID().uuidString).s").path
         try source.write(toFile: path, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        return try CrossCompiler.build(sources: [harness, path], name: name)
+        let elf = try CrossCompiler.build(sources: [harness, path], name: name)
+        // XV6EMU_DIFF_KEEP=dir keeps each program's source and ELF there, to rerun by hand.
+        if let keep = ProcessInfo.processInfo.environment["XV6EMU_DIFF_KEEP"] {
+            try? FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(atPath: keep + "/\(name).s")
+            try? FileManager.default.removeItem(atPath: keep + "/\(name).elf")
+            try? FileManager.default.copyItem(atPath: path, toPath: keep + "/\(name).s")
+            try? FileManager.default.copyItem(atPath: elf, toPath: keep + "/\(name).elf")
+        }
+        return elf
     }
 
     /// The program on xv6emu, in this process: its console output and the
@@ -67,7 +76,9 @@ enum DifferentialRunner {
         p.standardInput = FileHandle.nullDevice
         // The output can exceed a pipe's buffer: read it while QEMU runs; a
         // timer ends a program that never powers off.
-        let timer = DispatchWorkItem { if p.isRunning { p.terminate() } }
+        // SIGKILL, not terminate(): QEMU inherits the test runner's blocked
+        // signals (see withDefaultSignals) and would never see a SIGTERM.
+        let timer = DispatchWorkItem { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
         defer { timer.cancel() }
         return try runCollectingOutput(p)
@@ -96,8 +107,15 @@ enum DifferentialRunner {
         return String(line)
     }
 
+    /// The instructions each segment took on xv6emu (the harness's "i" lines).
+    static func segmentInstructions(_ output: String) -> [UInt64] {
+        output.split(separator: "\n").filter { $0.hasPrefix("i ") }.map { UInt64($0.dropFirst(2), radix: 16) ?? 0 }
+    }
+
     static func compare(_ ours: String, _ theirs: String) -> Mismatch? {
-        let a = ours.split(separator: "\n").map(normalize), b = theirs.split(separator: "\n").map(normalize)
+        // "i" lines count instructions with minstret, which QEMU derives from time: not compared.
+        let a = ours.split(separator: "\n").filter { !$0.hasPrefix("i ") }.map(normalize)
+        let b = theirs.split(separator: "\n").filter { !$0.hasPrefix("i ") }.map(normalize)
         var segment = 0
         var first: Mismatch?
         for i in 0..<max(a.count, b.count) {
@@ -126,6 +144,7 @@ enum DifferentialRunner {
         let text = (try? runCollectingOutput(p)) ?? ""
         let lines = text.split(separator: "\n")
         let start = lines.firstIndex { $0.hasSuffix("<diff_gen_start>:") } ?? lines.startIndex
-        return lines[start...].filter { $0.hasPrefix(" ") || $0.hasSuffix(">:") }.joined(separator: "\n")
+        // Without the nops that pad the code to its last page.
+        return lines[start...].filter { ($0.hasPrefix(" ") || $0.hasSuffix(">:")) && !$0.hasSuffix("\tnop") }.joined(separator: "\n")
     }
 }

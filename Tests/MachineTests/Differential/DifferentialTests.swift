@@ -28,18 +28,29 @@ struct DifferentialTests {
     static let environment = ProcessInfo.processInfo.environment
     static func knob(_ name: String, _ fallback: Int) -> Int { environment[name].flatMap { Int($0) } ?? fallback }
 
-    /// The CI corpus: 40 programs of 8 segments × 250 items.
+    /// The CI corpus: 40 programs of 8 segments × 400 items.
     static let programs = knob("XV6EMU_DIFF_PROGRAMS", 40)
     static let firstSeed = UInt64(knob("XV6EMU_DIFF_SEED", 1))
     static let jobs = knob("XV6EMU_DIFF_JOBS", 2)
-    static let options = GeneratorOptions(segments: knob("XV6EMU_DIFF_SEGMENTS", 8), itemsPerSegment: knob("XV6EMU_DIFF_ITEMS", 250))
+    static let options = GeneratorOptions(segments: knob("XV6EMU_DIFF_SEGMENTS", 8), itemsPerSegment: knob("XV6EMU_DIFF_ITEMS", 400))
 
-    /// Instructions the harness alone retires for a program of `segments`
-    /// segments with no items: subtracted to count the random code's.
-    static func harnessInstructions(_ program: GeneratedProgram) throws -> UInt64 {
-        let elf = try DifferentialRunner.assemble(program.render(keep: []), name: "empty")
-        defer { try? FileManager.default.removeItem(atPath: elf) }
-        return try DifferentialRunner.runOurs(elf).1
+    /// What the harness itself costs, measured on xv6emu, so that the
+    /// random code's instructions can be counted: the instructions an empty
+    /// segment takes (entry, closing ecall), and those one trap handler run
+    /// takes (the M handler skipping an ecall; the S handler is as long).
+    static func calibrate() throws -> (segment: UInt64, trap: UInt64) {
+        func run(_ items: [Item]) throws -> UInt64 {
+            let segment = Segment(privilege: 3, sv39: false, medeleg: 0, items: items)
+            let program = GeneratedProgram(seed: 0, segments: [segment], scratchSeed: 1, xinit: Array(repeating: 0, count: 32),
+                                           finit: Array(repeating: 0, count: 32), pteS: [7, 7, 7, 7], pteU: [7, 7, 7, 7],
+                                           mapS: [0, 1, 2, 3], mapU: [0, 1, 2, 3])
+            let elf = try DifferentialRunner.assemble(program.render(), name: "calibrate")
+            defer { try? FileManager.default.removeItem(atPath: elf) }
+            return DifferentialRunner.segmentInstructions(try DifferentialRunner.runOurs(elf).0).first ?? 0
+        }
+        let empty = try run([])
+        let traps = try run(Array(repeating: Item(lines: ["ecall"], rvc: false), count: 100))
+        return (empty, (traps - empty) / 100 - 1)
     }
 
     @Test("random RV64GC programs leave the same state under xv6emu and QEMU")
@@ -47,8 +58,7 @@ struct DifferentialTests {
         let tally = Tally()
         let seeds = (0..<UInt64(Self.programs)).map { Self.firstSeed + $0 }
         let start = Date()
-        var g = ProgramGenerator(seed: 0, options: Self.options)
-        let baseline = try Self.harnessInstructions(g.generate(seed: 0))
+        let cost = try Self.calibrate()
         let next = Tally()   // next.programs = index of the next seed to take
         DispatchQueue.concurrentPerform(iterations: max(1, Self.jobs)) { _ in
             while true {
@@ -67,7 +77,9 @@ struct DifferentialTests {
                     tally.add {
                         $0.programs += 1
                         $0.retired += r.retired
-                        $0.random += r.retired &- baseline
+                        // The segments' instructions, less their entry and exit and the trap handlers.
+                        let segments = DifferentialRunner.segmentInstructions(r.ours)
+                        $0.random += segments.reduce(0) { $0 + ($1 &- cost.segment) } &- UInt64(traps) * cost.trap
                         $0.staticItems += program.itemCount
                         $0.traps += traps
                         if let m = r.mismatch { $0.failures.append((seed, program, m)) }
@@ -80,9 +92,9 @@ struct DifferentialTests {
         let seconds = Date().timeIntervalSince(start)
         print("""
             difftest: \(tally.programs) programs (seeds \(Self.firstSeed)...\(Self.firstSeed + UInt64(Self.programs) - 1)), \
-            \(tally.staticItems) generated items, \(tally.random) instructions of random code (and its trap handling) \
-            compared, \(tally.retired) retired in all, \(tally.traps) traps, \(tally.failures.count) mismatching, \
-            \(String(format: "%.1f", seconds)) s
+            \(tally.staticItems) generated items, \(tally.random) instructions of random code compared \
+            (\(tally.retired) retired in all, with the harness), \(tally.traps) traps, \(tally.failures.count) mismatching, \
+            \(String(format: "%.1f", seconds)) s (harness: \(cost.segment) instructions a segment, \(cost.trap) a trap)
             """)
         #expect(tally.programs == seeds.count)
         #expect(tally.random > UInt64(seeds.count) * 1000, "the programs ran their random code")
