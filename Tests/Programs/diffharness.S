@@ -22,6 +22,7 @@
 #                          the S and the U page table
 #   diff_map_s, diff_map_u 4 dwords each: which physical scratch page each
 #                          virtual scratch page maps to (offset mappings)
+#   diff_giga_s, diff_giga_u  the root entry for VA 0x40000000 (a 1 GiB leaf)
 #
 # Output, one line per item: "S <segment>", then "x01 <hex>"…, "f00 <hex>"…
 # (after the last segment; the others print "r <hash>", "f <hash>" instead),
@@ -104,6 +105,14 @@ _start:
     la a4, diff_map_u
     li a5, PTE_V | PTE_R | PTE_X | 0x10
     jal ra, build_pt
+    /* VA 0x40000000: a 1 GiB leaf from the generated tables (an alias of
+       RAM, or a misaligned superpage that faults). */
+    ld t0, diff_giga_s
+    la t1, pt_s
+    sd t0, 8(t1)
+    ld t0, diff_giga_u
+    la t1, pt_u
+    sd t0, 8(t1)
 
     la t0, diff_finit
     .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
@@ -492,6 +501,14 @@ segment_done:
     mv s4, a0
     la a0, pt_u + 8192
     mv a1, s7
+    jal ra, fnv
+    xor s4, a0, s4
+    la a0, pt_s                   /* and the roots' first entries (the 1 GiB leaf) */
+    li a1, 4
+    jal ra, fnv
+    xor s4, a0, s4
+    la a0, pt_u
+    li a1, 4
     jal ra, fnv
     xor a0, a0, s4
     li a1, 'p'

@@ -42,6 +42,8 @@ struct GeneratedProgram {
     var finit: [UInt64]
     /// PTE flags and physical page of each virtual scratch page, per table.
     var pteS: [UInt64], pteU: [UInt64], mapS: [UInt64], mapU: [UInt64]
+    /// Root entries for VA 0x40000000 (a 1 GiB leaf: RAM's alias, or misaligned), per table.
+    var gigaS: UInt64 = 0, gigaU: UInt64 = 0
 
     var itemCount: Int { segments.reduce(0) { $0 + $1.items.count } }
 
@@ -76,7 +78,7 @@ struct GeneratedProgram {
             diff_gen_end:
                 .data
                 .globl diff_seed, diff_xinit, diff_finit, diff_nsegs, diff_segs
-                .globl diff_pte_s, diff_pte_u, diff_map_s, diff_map_u
+                .globl diff_pte_s, diff_pte_u, diff_map_s, diff_map_u, diff_giga_s, diff_giga_u
                 .balign 8
             diff_seed: .dword \(hex(scratchSeed))
             diff_xinit: \(dwords(xinit))
@@ -90,6 +92,7 @@ struct GeneratedProgram {
         }
         s += "diff_pte_s: \(dwords(pteS))\ndiff_pte_u: \(dwords(pteU))\n"
         s += "diff_map_s: \(dwords(mapS))\ndiff_map_u: \(dwords(mapU))\n"
+        s += "diff_giga_s: .dword \(hex(gigaS))\ndiff_giga_u: .dword \(hex(gigaU))\n"
         return s
     }
 
@@ -139,6 +142,7 @@ struct ProgramGenerator {
     private var segmentIndex = 0
     private var segmentEnd = 0
     private var pteS: [UInt64] = [], pteU: [UInt64] = []
+    private var gigaS: UInt64 = 0, gigaU: UInt64 = 0
 
     init(seed: UInt64, options: GeneratorOptions = GeneratorOptions()) {
         dice = Dice(seed: seed)
@@ -228,6 +232,20 @@ struct ProgramGenerator {
         }
         pteS = (0..<4).map { _ in flags(user: false, &dice) }
         pteU = (0..<4).map { _ in flags(user: true, &dice) }
+        // VA 0x40000000 + x → PA 0x80000000 + x through one 1 GiB leaf, so
+        // the scratch region has a second address; sometimes the leaf's PPN
+        // is not 1 GiB-aligned (PA 0x80200000): a misaligned superpage, which
+        // must page-fault.
+        func giga(user: Bool, _ d: inout Dice) -> UInt64 {
+            let pa: UInt64 = d.chance(85) ? 0x8000_0000 : 0x8020_0000
+            // Never X (nothing may run from the alias); always a leaf (R or W
+            // set: without them the walk would read the code as a table).
+            var f = flags(user: user, &d) & ~0x8 | 1
+            if f & 0x6 == 0 { f |= 2 }
+            return (pa >> 12) << 10 | f
+        }
+        gigaS = giga(user: false, &dice)
+        gigaU = giga(user: true, &dice)
         let mapS = (0..<4).map { k in dice.chance(70) ? UInt64(k) : UInt64(dice.int(4)) }
         let mapU = (0..<4).map { k in dice.chance(70) ? UInt64(k) : UInt64(dice.int(4)) }
 
@@ -247,8 +265,11 @@ struct ProgramGenerator {
             for _ in 0..<count { items.append(item()); nextIndex += 1 }
             segments.append(Segment(privilege: privilege, sv39: sv39, medeleg: medeleg, items: items))
         }
-        return GeneratedProgram(seed: seed, segments: segments, scratchSeed: dice.next() | 1, xinit: xinit, finit: finit,
-                                pteS: pteS, pteU: pteU, mapS: mapS, mapU: mapU)
+        var program = GeneratedProgram(seed: seed, segments: segments, scratchSeed: dice.next() | 1, xinit: xinit, finit: finit,
+                                       pteS: pteS, pteU: pteU, mapS: mapS, mapU: mapU)
+        program.gigaS = gigaS
+        program.gigaU = gigaU
+        return program
     }
 
     /// A forward label within the segment, at most `reach` items ahead.
@@ -393,7 +414,27 @@ struct ProgramGenerator {
         return ["li \(base), \(d)", "add \(base), \(base), sp"]
     }
 
+    /// Addresses nothing is mapped at under Sv39 (the tables map only
+    /// 0x80000000… and the 1 GiB leaf at 0x40000000): page faults, with the
+    /// non-canonical ones among them.
+    static let unmapped: [UInt64] = [0x1000, 0x8020_0000, 0x3f_ffff_f000, 0x40_0000_0000, 0xffff_ffff_8000_0000,
+                                     0x7fff_ffff_ffff_fff0, 0xc000_0000]
+
     mutating func memory() -> [String] {
+        if sv39 && dice.chance(15) {
+            let base = Self.xname[rdNonZero()]
+            if dice.chance(30) {
+                // Wild: an unmapped or non-canonical address.
+                let op = dice.pick(["ld", "lw", "lbu", "sd", "sh", "flw", "fsd"])
+                let data = op.hasPrefix("f") ? fr() : op.hasPrefix("l") ? rd() : rs()
+                return [li(base, dice.pick(Self.unmapped) &+ UInt64(dice.int(0, 7))), "\(op) \(data), 0(\(base))"]
+            }
+            // Through the 1 GiB alias: scratch at 0x40000000 lower.
+            let (op, width) = dice.pick([("ld", 8), ("lw", 4), ("lhu", 2), ("sd", 8), ("sw", 4), ("sb", 1), ("fld", 8), ("fsw", 4)])
+            let data = op.hasPrefix("f") ? fr() : op.hasPrefix("l") ? rd() : rs()
+            let rel = scratchOffset(width: width)
+            return [li(base, UInt64(bitPattern: Int64(rel) - 0x4000_0000)), "add \(base), \(base), sp", "\(op) \(data), 0(\(base))"]
+        }
         let loads: [(String, Int, Bool)] = [("lb", 1, false), ("lh", 2, false), ("lw", 4, false), ("ld", 8, false),
                                             ("lbu", 1, false), ("lhu", 2, false), ("lwu", 4, false),
                                             ("flw", 4, true), ("fld", 8, true)]
@@ -572,7 +613,12 @@ struct ProgramGenerator {
             let safe: UInt64 = 0x2 | 0x8 | 0x20 | 0x80 | 0x100 | 0x1800 | 0x6000 | 0x40000 | 0x80000 | 0x100000
             let src = Self.xname[rdNonZero()]
             let c = dice.pick(["mstatus", "sstatus"])
-            return [li(src, dice.next() & safe), "\(dice.pick(["csrrs", "csrrc"])) \(rd()), \(c), \(src)"]
+            // MPP's two bits set or cleared together: setting or clearing one
+            // could ask for MPP = 2, which is no mode here. xv6emu keeps the
+            // old value (WARL, privileged spec 3.1.6.1); QEMU 7.2 stores the 2.
+            var v = dice.next() & safe
+            if v & 0x1800 != 0 { v |= 0x1800 }
+            return [li(src, v), "\(dice.pick(["csrrs", "csrrc"])) \(rd()), \(c), \(src)"]
         case 7:
             return ["csrrs zero, \(name(dice.pick(Self.counters))), zero"]
         case 8:
