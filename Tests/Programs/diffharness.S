@@ -73,8 +73,7 @@ _start:
     csrw pmpaddr0, t0
     li t0, 0x1f
     csrw pmpcfg0, t0
-    /* FS = Initial: the first FP write makes it Dirty (and sets SD), which
-       the dumps compare. */
+    /* FS = Initial; loading the f registers below makes it Dirty. */
     li t0, 1 << 13
     csrs mstatus, t0
 

@@ -109,3 +109,36 @@ struct DifferentialTests {
         }
     }
 }
+
+/// The comparison itself, on hand-written outputs: a difference is found and
+/// placed, the tolerated differences are not reported, and the generator is
+/// a function of its seed (a reported seed reproduces the program).
+@Suite("Differential testing: comparison and generator")
+struct DifferentialComparisonTests {
+    static let output = "S 0000000000000000\ni 0000000000000010\nr 1111\nc303 0000000000000000\nh 22\nS 0000000000000001\nx0a 0000000000000005\nE\n"
+
+    @Test("a differing register is reported with its segment and key")
+    func differenceFound() throws {
+        let theirs = Self.output.replacingOccurrences(of: "x0a 0000000000000005", with: "x0a 0000000000000006")
+        let m = try #require(DifferentialRunner.compare(Self.output, theirs))
+        #expect(m.segment == 1 && m.key == "x0a")
+        #expect(Minimizer.keyClass("r") == Minimizer.keyClass(m.key))
+    }
+
+    @Test("QEMU's H-extension mideleg bits and the minstret counts are not differences")
+    func toleratedDifferences() {
+        let theirs = Self.output.replacingOccurrences(of: "c303 0000000000000000", with: "c303 0000000000001444")
+            .replacingOccurrences(of: "i 0000000000000010", with: "i 0000000000000999")
+        #expect(DifferentialRunner.compare(Self.output, theirs) == nil)
+        let truncated = String(Self.output.dropLast(2))
+        #expect(DifferentialRunner.compare(Self.output, truncated)?.key == "length")
+    }
+
+    @Test("the same seed generates the same program; another seed another one")
+    func deterministic() {
+        var a = ProgramGenerator(seed: 7), b = ProgramGenerator(seed: 7), c = ProgramGenerator(seed: 8)
+        let pa = a.generate(seed: 7).render(), pb = b.generate(seed: 7).render(), pc = c.generate(seed: 8).render()
+        #expect(pa == pb)
+        #expect(pa != pc)
+    }
+}

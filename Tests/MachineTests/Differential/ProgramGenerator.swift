@@ -616,8 +616,13 @@ struct ProgramGenerator {
             // MPP's two bits set or cleared together: setting or clearing one
             // could ask for MPP = 2, which is no mode here. xv6emu keeps the
             // old value (WARL, privileged spec 3.1.6.1); QEMU 7.2 stores the 2.
+            // FS likewise: Off or Dirty only. QEMU 7.2 leaves FS Initial or
+            // Clean when an FP instruction with an integer result (fcvt.w.s,
+            // flt.d, …) raises flags, though fflags changed (3.1.6.6; xv6emu
+            // and Spike make it Dirty).
             var v = dice.next() & safe
             if v & 0x1800 != 0 { v |= 0x1800 }
+            if v & 0x6000 != 0 { v |= 0x6000 }
             return [li(src, v), "\(dice.pick(["csrrs", "csrrc"])) \(rd()), \(c), \(src)"]
         case 7:
             return ["csrrs zero, \(name(dice.pick(Self.counters))), zero"]
