@@ -208,8 +208,11 @@ extension Hart {
     func storeSlow(_ vaddr: UInt64, width: Int, _ value: UInt64, pc: UInt64) -> Bool {
         spinEpoch &+= 1
         if (vaddr & 0xfff) + UInt64(width) > 4096 {
-            // Crosses a page: translate both halves first so a fault leaves memory untouched.
-            for i in [0, width - 1] where translate(vaddr &+ UInt64(i), .write, pc: pc) == nil { return false }
+            // Crosses a page: translate both halves first so a fault leaves
+            // memory untouched. The second half is translated at the page
+            // boundary, so a fault there reports where that portion of the
+            // access begins (privileged spec 3.1.16; QEMU does the same).
+            for a in [vaddr, (vaddr | 0xfff) &+ 1] where translate(a, .write, pc: pc) == nil { return false }
             for i in 0..<width where !storeSlow(vaddr &+ UInt64(i), width: 1, value >> (8 * UInt64(i)), pc: pc) {
                 return false
             }

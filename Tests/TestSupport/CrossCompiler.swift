@@ -17,16 +17,22 @@ public enum CrossCompiler {
     /// Compiles `Programs/<name>.S`, or `Programs/<name>.c` with crt.S, into
     /// a temporary ELF (`defines` become -D flags); returns its path.
     public static func build(_ name: String, defines: [String] = []) throws -> String {
+        let isC = FileManager.default.fileExists(atPath: programs.appendingPathComponent("\(name).c").path)
+        let sources = (isC ? ["crt.S", "\(name).c"] : ["\(name).S"]).map { programs.appendingPathComponent($0).path }
+        return try build(sources: sources, name: ([name] + defines).joined(separator: "-"), defines: defines)
+    }
+
+    /// Compiles and links `sources` (absolute paths) with link.ld into a
+    /// temporary ELF named after `name`; returns its path.
+    public static func build(sources: [String], name: String, defines: [String] = []) throws -> String {
         let out = FileManager.default.temporaryDirectory
             .appendingPathComponent("xv6emu-tests-\(getpid())", isDirectory: true)
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         // A fresh file per call: tests run in parallel and may build the same program.
-        let elf = out.appendingPathComponent(([name] + defines).joined(separator: "-") + "-\(UUID().uuidString).elf").path
-        let isC = FileManager.default.fileExists(atPath: programs.appendingPathComponent("\(name).c").path)
-        let sources = isC ? ["crt.S", "\(name).c"] : ["\(name).S"]
+        let elf = out.appendingPathComponent(name + "-\(UUID().uuidString).elf").path
         let args = ["-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany", "-O2", "-g", "-fno-omit-frame-pointer", "-ffreestanding", "-nostdlib", "-nostartfiles",
                     "-T", programs.appendingPathComponent("link.ld").path, "-I", programs.path]
-            + defines.map { "-D" + $0 } + sources.map { programs.appendingPathComponent($0).path } + ["-o", elf]
+            + defines.map { "-D" + $0 } + sources + ["-o", elf]
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = [gcc] + args
@@ -40,7 +46,7 @@ public enum CrossCompiler {
         p.waitUntilExit()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         guard p.terminationStatus == 0 else {
-            throw Failure(description: "\(gcc) failed on \(name).S (status \(p.terminationStatus)): \(message)"
+            throw Failure(description: "\(gcc) failed on \(name) (status \(p.terminationStatus)): \(message)"
                 + (p.terminationStatus == 127 ? " — install gcc-riscv64-unknown-elf" : ""))
         }
         return elf
