@@ -205,22 +205,24 @@ struct BlockContext {
 }
 
 /// The host address of `width` bytes at the instruction's `rs1 + imm`
-/// when `tlb` (the block's read or write table) holds their page; nil on a
-/// miss or a misaligned access.
+/// (as an integer), and whether `tlb` (the block's read or write table)
+/// holds their page for a naturally aligned access.
 ///
-/// One comparison decides both (as QEMU's softmmu does): the low bits that
-/// make an access misaligned are moved above the largest page number and
-/// or-ed into it, so a misaligned address never equals a tag. A naturally
-/// aligned access cannot cross its page; misaligned ones, rare, take the
-/// slow path, which handles them (and a page crossing) in full.
+/// Misaligned accesses, rare, take the slow path, which handles them (and
+/// page crossings) in full; an aligned access cannot cross its page. Two
+/// separate tests, each a compare and a branch, keep every value in a
+/// scratch register: folding them into one flag (`&&`, or or-ing the
+/// misalignment into the tag) cost a callee-saved register and its
+/// push/pop. The address is returned as an integer so that no Optional is
+/// tested again on the hit path.
 @inline(__always) func hostAddress(_ d: DecodedInst, _ x: UnsafeMutablePointer<UInt64>,
-                                   _ tlb: UnsafeMutablePointer<TLBEntry>, width: Int) -> UnsafeMutableRawPointer? {
+                                   _ tlb: UnsafeMutablePointer<TLBEntry>, width: Int) -> (hit: Bool, host: Int) {
     let vaddr = x[Int(d.rs1)] &+ UInt64(bitPattern: Int64(d.imm))
     let vpn = vaddr >> 12
     let e = tlb[Int(truncatingIfNeeded: vpn) & (TLB.slots - 1)]
-    let key = width == 1 ? vpn : vpn | (vaddr & UInt64(width &- 1)) << 60
-    guard _fastPath(e.tag == key) else { return nil }
-    return UnsafeMutableRawPointer(bitPattern: Int(truncatingIfNeeded: vaddr) &+ e.addend).unsafelyUnwrapped
+    guard _fastPath(e.tag == vpn) else { return (false, 0) }
+    guard _fastPath(vaddr & UInt64(width &- 1) == 0) else { return (false, 0) }
+    return (true, Int(truncatingIfNeeded: vaddr) &+ e.addend)
 }
 
 /// Loads: the TLB hit inline; a miss, a device or a trap goes to
@@ -229,20 +231,22 @@ struct BlockContext {
                               _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer,
                               width: Int, _ extend: (UInt64) -> UInt64) -> Int {
     let d = inst(ip)
-    guard let p = hostAddress(d, x, ctx(c).pointee.readTLB, width: width) else {
+    let (hit, host) = hostAddress(d, x, ctx(c).pointee.readTLB, width: width)
+    guard _fastPath(hit) else {
         return t.assumingMemoryBound(to: Handler.self)[Hart.slowLoadSlot](ip, x, r, c, t)
     }
-    x[Int(d.rd)] = extend(loadLittleEndian(UnsafeRawPointer(p), width: width))
+    x[Int(d.rd)] = extend(loadLittleEndian(UnsafeRawPointer(bitPattern: host).unsafelyUnwrapped, width: width))
     return next(ip, x, r, c, t, d.length)
 }
 
 @inline(__always) func storeOp(_ ip: UnsafeMutableRawPointer, _ x: UnsafeMutablePointer<UInt64>, _ r: Int,
                                _ c: UnsafeMutableRawPointer, _ t: UnsafeRawPointer, width: Int) -> Int {
     let d = inst(ip)
-    guard let p = hostAddress(d, x, ctx(c).pointee.writeTLB, width: width) else {
+    let (hit, host) = hostAddress(d, x, ctx(c).pointee.writeTLB, width: width)
+    guard _fastPath(hit) else {
         return t.assumingMemoryBound(to: Handler.self)[Hart.slowStoreSlot](ip, x, r, c, t)
     }
-    storeLittleEndian(p, width: width, x[Int(d.rs2)])
+    storeLittleEndian(UnsafeMutableRawPointer(bitPattern: host).unsafelyUnwrapped, width: width, x[Int(d.rs2)])
     return next(ip, x, r, c, t, d.length)
 }
 
