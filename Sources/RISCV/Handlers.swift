@@ -165,12 +165,16 @@ struct BlockContext {
                             by offset: Int32, loopClass: UInt8) -> Int {
     let to = ip + Int(offset) &<< 3
     let slotOffset = to - UnsafeMutableRawPointer(ctx(c).pointee.page)
-    if UInt(bitPattern: slotOffset) < 4096 &<< 3 && r > 1 {
-        if offset < 0 && loopClass != LoopClass.other {
-            ctx(c).pointee.branchPC = pcOf(ip, c)
-            return t.assumingMemoryBound(to: Handler.self)[Hart.loopCheckSlot](to, x, r &- 1, c, t)
+    // Two branches, not one `&&`: folded into one flag, the two tests held a
+    // callee-saved register, which every branch handler then pushed and popped.
+    if _fastPath(UInt(bitPattern: slotOffset) < 4096 &<< 3) {
+        if _fastPath(r > 1) {
+            if offset < 0 && loopClass != LoopClass.other {
+                ctx(c).pointee.branchPC = pcOf(ip, c)
+                return t.assumingMemoryBound(to: Handler.self)[Hart.loopCheckSlot](to, x, r &- 1, c, t)
+            }
+            return dispatch(to, x, r &- 1, c, t)
         }
-        return dispatch(to, x, r &- 1, c, t)
     }
     return follow(x, r &- 1, c, t, to: pcOf(ip, c) &+ UInt64(bitPattern: Int64(offset)))
 }
