@@ -19,7 +19,7 @@ struct TLBEntry {
 
 final class TLB {
     static let invalidTag = UInt64.max
-    static let slots = 256
+    static let slots = 1024
     static let machineSet = 0, supervisorSet = 1, userSet = 2
     static let read = 0, write = 1, fetch = 2
 
