@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "FuzzTargets", dependencies: ["RISCV", "Machine", "ELFLoader", "GDBServer", "Monitor"]),
 
         // Shared by the test targets: the cross compiler and the built executable.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["FuzzTargets"], path: "Tests/TestSupport"),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV", "TestSupport"]),
         .testTarget(name: "ELFLoaderTests", dependencies: ["ELFLoader", "TestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "RISCV", "ELFLoader", "TestSupport"]),

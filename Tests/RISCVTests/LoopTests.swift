@@ -80,19 +80,15 @@ struct LoopTests {
         ("doublewords, low bytes equal only", fillLoop(log2Width: 3), [11: 0x0101_0101_0101_0001, 15: 0x8001_0000, 14: 0x8001_0000 + 1024]),
     ]
 
-    @Test("fill loops", arguments: fills.indices)
-    func fill(_ i: Int) {
-        let (name, program, regs) = Self.fills[i]
-        let fast = Self.outcome(program, regs, stepping: false)
-        let slow = Self.outcome(program, regs, stepping: true)
-        Self.compare(fast, slow, name)
+    /// Runs one case both ways and compares.
+    static func check(_ c: (String, [UInt32], [Int: UInt64])) {
+        let (name, program, regs) = c
+        compare(outcome(program, regs, stepping: false), outcome(program, regs, stepping: true), name)
     }
 
+    @Test("fill loops", arguments: fills.indices)
+    func fill(_ i: Int) { Self.check(Self.fills[i]) }
+
     @Test("copy loops", arguments: cases.indices)
-    func copy(_ i: Int) {
-        let (name, program, regs) = Self.cases[i]
-        let fast = Self.outcome(program, regs, stepping: false)
-        let slow = Self.outcome(program, regs, stepping: true)
-        Self.compare(fast, slow, name)
-    }
+    func copy(_ i: Int) { Self.check(Self.cases[i]) }
 }

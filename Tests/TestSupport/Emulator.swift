@@ -1,6 +1,7 @@
 // Emulator.swift — runs the built xv6emu executable as a user would.
 
 import Foundation
+@_exported import struct FuzzTargets.FuzzRandom
 
 /// Runs the built xv6emu binary (next to the test bundle) and captures its output.
 /// The built xv6emu executable (next to the test bundle).
@@ -44,18 +45,9 @@ public func runCollectingOutput(_ p: Process) throws -> String {
     return text
 }
 
-/// splitmix64: a fixed-seed generator for reproducible test inputs.
-public struct SplitMix {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
+/// splitmix64, a fixed-seed generator for reproducible test inputs: the
+/// one the fuzz targets' generators use (Sources/FuzzTargets/Generators.swift).
+public typealias SplitMix = FuzzRandom
 
 /// Reads from `pipe` until the text contains `needle` or `timeout` passes.
 public func readUntil(_ pipe: Pipe, contains needle: String, timeout: TimeInterval) -> String {
